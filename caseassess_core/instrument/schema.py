@@ -12,6 +12,7 @@ document is current).
 
 from __future__ import annotations
 
+import datetime
 import re
 from enum import Enum
 from typing import Any, Literal
@@ -191,7 +192,7 @@ class Instrument(_Strict):
     id: str = Field(description="Instrument version id, e.g. `iaow-2013-10`.")
     title: str
     version: str
-    effective_from: str | None = Field(default=None, description="ISO date the version comes into use.")
+    effective_from: datetime.date | None = Field(default=None, description="ISO date the version comes into use.")
     source: str | None = None
     include: list[str] = Field(default_factory=list, description="Further YAML files, relative to this one.")
     option_sets: dict[str, list[Option]] = Field(default_factory=dict)

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+
+from caseassess.inspections.models import Case
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for changes"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class Assessment(models.Model):
+    """One assessor's assessment of a case. ``counts`` marks the assessment whose answers
+    count in findings (the first assessment, or the moderated one in double assessment)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assessments")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    counts = models.BooleanField(default=True)
+    explanations = models.JSONField(default=dict, blank=True, help_text="Consistency rule id -> assessor's explanation")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    return_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case__case_ref", "id"]
+        indexes = [models.Index(fields=["counts", "status"])]
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.RETURNED)
+
+
+class Answer(models.Model):
+    """An answer to one question. ``scoring`` is the option's scoring class, copied at save
+    time so findings are one GROUP BY over this table."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    question_id = models.CharField(max_length=20)
+    value = models.JSONField(null=True)
+    scoring = models.CharField(max_length=12, blank=True, db_index=True)
+    comment = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    client_stamp = models.BigIntegerField(default=0, help_text="Client edit time (ms); older autosaves are ignored")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "question_id"], name="one_answer_per_question")]
+        indexes = [models.Index(fields=["question_id", "scoring"])]

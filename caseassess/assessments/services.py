@@ -1,0 +1,313 @@
+"""Writes for assessments: transactional, audited, with optimistic locking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from caseassess.assessments.models import Answer, Assessment, Status
+from caseassess.audit.services import audit_record
+from caseassess.inspections.models import Case
+from caseassess.instruments.selectors import instrument_expressions, instrument_get
+from caseassess_core.instrument.schema import Instrument
+from caseassess_core.scoring.assess import (
+    AnswerError,
+    applicability,
+    clean_answer,
+    consistency_warnings,
+    scoring_of,
+    section_status,
+)
+
+
+class NotEditable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Conflict:
+    question_id: str
+    mine: Any
+    theirs: Any
+    theirs_by: str
+    theirs_at: Any
+
+
+@dataclass
+class SaveResult:
+    saved: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    ignored_stale: list[str] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflicts
+
+
+def _instrument(assessment: Assessment) -> Instrument:
+    return instrument_get(version=assessment.case.inspection.instrument)
+
+
+def answers_of(assessment: Assessment) -> dict[str, Any]:
+    return dict(assessment.answers.values_list("question_id", "value"))
+
+
+def _rescore(assessment: Assessment, ins: Instrument) -> None:
+    """Recompute every answer's scoring class: applicability may have changed with a case
+    detail or another answer, and an answer to a question that no longer applies is excluded."""
+    rows = list(assessment.answers.all())
+    answers = {a.question_id: a.value for a in rows}
+    applies = applicability(ins, assessment.case.details, answers, instrument_expressions(version=assessment.case.inspection.instrument))
+    changed = []
+    for a in rows:
+        try:
+            q = ins.question(a.question_id)
+        except KeyError:
+            continue
+        sc = scoring_of(ins, q, a.value)
+        new = "" if sc is None else ("excluded" if not applies[q.id].applies else sc.value)
+        if a.scoring != new:
+            a.scoring = new
+            changed.append(a)
+    if changed:
+        Answer.objects.bulk_update(changed, ["scoring"])
+
+
+def assessment_save_section(
+    *,
+    assessment: Assessment,
+    actor: Any,
+    section_id: str,
+    values: dict[str, Any],
+    comments: dict[str, str],
+    base_versions: dict[str, int],
+    client_stamp: int,
+    force: bool = False,
+) -> SaveResult:
+    """Save the answers of one section.
+
+    * Every value is validated first; one bad value saves nothing.
+    * Optimistic locking: an answer changed by someone else since the page was shown is a
+      conflict and nothing is saved (``force`` after the user chose "keep mine").
+    * The same person's autosaves can arrive out of order: an edit older (by ``client_stamp``)
+      than the stored one is ignored, never written over newer answers.
+    """
+    ins = _instrument(assessment)
+    section = next((s for s in ins.sections() if s.id == section_id), None)
+    if section is None:
+        raise KeyError(section_id)
+    result = SaveResult()
+    cleaned: dict[str, Any] = {}
+    for q in section.questions:
+        if q.id not in values and q.id not in comments:
+            continue
+        try:
+            cleaned[q.id] = clean_answer(ins, q, values.get(q.id))
+        except AnswerError as exc:
+            result.errors[q.id] = str(exc)
+    if result.errors:
+        return result
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.editable:
+            raise NotEditable(f"This assessment is {locked.get_status_display().lower()} and cannot be changed")
+        stored = {a.question_id: a for a in Answer.objects.select_for_update().filter(assessment=locked, question_id__in=list(cleaned))}
+        writes: list[tuple[str, Answer | None, Any, str]] = []
+        for qid, value in cleaned.items():
+            comment = (comments.get(qid) or "").strip()[:5000]
+            current = stored.get(qid)
+            cur_value = current.value if current else None
+            cur_comment = current.comment if current else ""
+            if value == cur_value and comment == cur_comment:
+                continue
+            base = base_versions.get(qid, 0)
+            cur_version = current.version if current else 0
+            if cur_version != base and not force:
+                if current is not None and current.updated_by_id == getattr(actor, "pk", None):
+                    if client_stamp and client_stamp < current.client_stamp:
+                        result.ignored_stale.append(qid)
+                        continue
+                else:
+                    result.conflicts.append(
+                        Conflict(
+                            qid,
+                            value,
+                            cur_value,
+                            (current.updated_by.get_full_name() or current.updated_by.username) if current and current.updated_by else "someone else",
+                            current.updated_at if current else None,
+                        )
+                    )
+                    continue
+            writes.append((qid, current, value, comment))
+        if result.conflicts:
+            return result
+        for qid, current, value, comment in writes:
+            old = current.value if current else None
+            if current is None:
+                current = Answer(assessment=locked, question_id=qid, version=1)
+            else:
+                current.version += 1
+            current.value = value
+            current.comment = comment
+            current.updated_by = actor
+            current.client_stamp = client_stamp or int(timezone.now().timestamp() * 1000)
+            current.save()
+            result.saved.append(qid)
+            audit_record(
+                actor=actor,
+                action="answer",
+                entity="assessment",
+                entity_id=locked.pk,
+                inspection_id=locked.case.inspection_id,
+                case_id=locked.case_id,
+                field=qid,
+                old=old,
+                new=value,
+            )
+        if result.saved and locked.status == Status.NOT_STARTED:
+            locked.status = Status.IN_PROGRESS
+            locked.save(update_fields=["status", "updated_at"])
+        elif result.saved:
+            locked.save(update_fields=["updated_at"])
+        _rescore(locked, ins)
+    result.versions = dict(
+        Answer.objects.filter(assessment=assessment, question_id__in=[q.id for q in section.questions]).values_list("question_id", "version")
+    )
+    return result
+
+
+@dataclass
+class DetailsResult:
+    errors: dict[str, str] = field(default_factory=dict)
+    conflict: bool = False
+    theirs: dict[str, Any] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.conflict
+
+
+def case_details_save(
+    *, case: Case, actor: Any, values: dict[str, Any], base_version: int, force: bool = False
+) -> DetailsResult:
+    """Save View 0 case details (all-or-nothing, optimistic locking on the whole record)."""
+    ins = instrument_get(version=case.inspection.instrument)
+    result = DetailsResult()
+    cleaned: dict[str, Any] = {}
+    for f in ins.case_details:
+        if f.id not in values:
+            continue
+        try:
+            cleaned[f.id] = clean_answer(ins, f, values[f.id])
+        except AnswerError as exc:
+            result.errors[f.id] = str(exc)
+    if result.errors:
+        return result
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.details_version != base_version and not force:
+            result.conflict = True
+            result.theirs = dict(locked.details)
+            return result
+        if any(a.status in (Status.SUBMITTED, Status.SIGNED_OFF) for a in locked.assessments.all()) and not getattr(actor, "is_lead", False):
+            raise NotEditable("The case details cannot be changed after the assessment is submitted")
+        details = dict(locked.details)
+        for fid, value in cleaned.items():
+            if details.get(fid) != value:
+                audit_record(
+                    actor=actor, action="case_detail", entity="case", entity_id=locked.pk,
+                    inspection_id=locked.inspection_id, case_id=locked.pk, field=fid, old=details.get(fid), new=value,
+                )
+                result.changed.append(fid)
+                if value is None:
+                    details.pop(fid, None)
+                else:
+                    details[fid] = value
+        if result.changed:
+            locked.details = details
+            locked.details_version += 1
+            locked.details_updated_by = actor
+            locked.save(update_fields=["details", "details_version", "details_updated_by"])
+            for a in locked.assessments.all():
+                a.case = locked
+                _rescore(a, ins)
+    case.refresh_from_db()
+    return result
+
+
+@dataclass(frozen=True)
+class SubmitBlockers:
+    incomplete_sections: list[str]
+    unexplained_warnings: list[str]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.incomplete_sections or self.unexplained_warnings)
+
+
+def assessment_blockers(*, assessment: Assessment) -> SubmitBlockers:
+    ins = _instrument(assessment)
+    answers = answers_of(assessment)
+    applies = applicability(ins, assessment.case.details, answers, instrument_expressions(version=assessment.case.inspection.instrument))
+    incomplete = [s.id for s in ins.sections() if section_status(s, applies, answers) != "completed"]
+    missing_details = [f.id for f in ins.case_details if f.required and assessment.case.details.get(f.id) in (None, "", [])]
+    if missing_details:
+        incomplete.insert(0, "case details")
+    warnings = consistency_warnings(ins, assessment.case.details, answers, applies)
+    unexplained = [w.rule_id for w in warnings if not (assessment.explanations or {}).get(w.rule_id, "").strip()]
+    return SubmitBlockers(incomplete, unexplained)
+
+
+def assessment_explain(*, assessment: Assessment, actor: Any, explanations: dict[str, str]) -> None:
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.editable:
+            raise NotEditable("This assessment cannot be changed")
+        current = dict(locked.explanations or {})
+        for rid, text in explanations.items():
+            text = text.strip()[:2000]
+            if current.get(rid, "") != text:
+                audit_record(actor=actor, action="explain_warning", entity="assessment", entity_id=locked.pk,
+                             inspection_id=locked.case.inspection_id, case_id=locked.case_id, field=rid,
+                             old=current.get(rid), new=text)
+                current[rid] = text
+        locked.explanations = current
+        locked.save(update_fields=["explanations", "updated_at"])
+    assessment.refresh_from_db()
+
+
+def _transition(assessment: Assessment, actor: Any, allowed_from: tuple[str, ...], to: str, **extra: Any) -> None:
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status not in allowed_from:
+            raise NotEditable(f"This assessment is {locked.get_status_display().lower()}")
+        old = locked.status
+        locked.status = to
+        for k, v in extra.items():
+            setattr(locked, k, v)
+        locked.save()
+        audit_record(actor=actor, action=f"status:{to}", entity="assessment", entity_id=locked.pk,
+                     inspection_id=locked.case.inspection_id, case_id=locked.case_id, field="status", old=old, new=to)
+    assessment.refresh_from_db()
+
+
+def assessment_submit(*, assessment: Assessment, actor: Any) -> SubmitBlockers:
+    blockers = assessment_blockers(assessment=assessment)
+    if blockers.any:
+        return blockers
+    _transition(assessment, actor, (Status.IN_PROGRESS, Status.RETURNED, Status.NOT_STARTED), Status.SUBMITTED, submitted_at=timezone.now())
+    return blockers
+
+
+def assessment_return(*, assessment: Assessment, actor: Any, reason: str) -> None:
+    _transition(assessment, actor, (Status.SUBMITTED,), Status.RETURNED, return_reason=reason.strip()[:2000])
+
+
+def assessment_sign_off(*, assessment: Assessment, actor: Any) -> None:
+    _transition(assessment, actor, (Status.SUBMITTED,), Status.SIGNED_OFF, signed_off_at=timezone.now(), signed_off_by=actor)

@@ -1,0 +1,164 @@
+"""A demonstration programme: instrument, programme, inspections, users of each role and
+cases at every stage. Seeded, so the demo looks the same every time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from caseassess.accounts.models import Role, User
+from caseassess.assessments.models import Answer, Assessment, Status
+from caseassess.inspections.models import Case, Inspection, Programme
+from caseassess.instruments.selectors import instrument_expressions, instrument_get
+from caseassess.instruments.services import instrument_load
+from caseassess_core.instrument.schema import AnswerType, Instrument
+from caseassess_core.scoring.assess import applicability, scoring_of
+
+DEMO_PASSWORD = "inspect-the-work-2013"
+USERS = [
+    ("assessor", "Asha", "Patel", Role.ASSESSOR),
+    ("assessor2", "Ben", "Okafor", Role.ASSESSOR),
+    ("lead", "Lena", "Hughes", Role.LEAD_INSPECTOR),
+    ("analyst", "Ari", "Jones", Role.ANALYST),
+    ("admin", "Ada", "Morgan", Role.ADMINISTRATOR),
+]
+AREAS = [
+    ("IAOW Cumbria", "Cumbria Probation Trust", dt.date(2013, 11, 4), "protecting children"),
+    ("IAOW Leicestershire", "Leicestershire and Rutland Probation Trust", dt.date(2014, 1, 13), "protecting children"),
+]
+
+
+def random_case_details(ins: Instrument, rng: random.Random) -> dict[str, Any]:
+    sentence = rng.choices(
+        ["community_order", "suspended_sentence_order", "licence_determinate", "licence_indeterminate"], [45, 15, 35, 5]
+    )[0]
+    licence = sentence.startswith("licence")
+    rosh = rng.choices(["low", "medium", "high", "very_high"], [30, 45, 21, 4])[0]
+    details: dict[str, Any] = {
+        "sentence_type": sentence,
+        "rosh_at_start": rosh,
+        "tier": rng.choices(["tier_1", "tier_2", "tier_3", "tier_4"], [13, 25, 33, 29])[0],
+        "gender": rng.choices(["male", "female"], [88, 12])[0],
+        "ethnicity": rng.choices(["white", "bme"], [87, 13])[0],
+        "disability": rng.choices(["no", "yes"], [80, 20])[0],
+        "age_group": rng.choices(["18_24", "25_plus"], [31, 69])[0],
+        "report_type": rng.choice(["standard_delivery", "fast_delivery", "oral", "none"]),
+        "custodial_length_months": rng.choice([6, 12, 18, 24, 48]) if licence else None,
+        "ogrs_score": rng.randint(5, 95),
+        "ppo": rng.choices(["no", "yes"], [90, 10])[0],
+        "transferred_in": rng.choices(["no", "yes"], [90, 10])[0],
+        "mappa_category": rng.choices(["none", "category_1", "category_2"], [80, 10, 10])[0],
+        "requirements": rng.sample(["supervision", "unpaid_work", "accredited_programme", "curfew", "drug_rehabilitation"], 2)
+        if not licence
+        else ["standard_6_only"],
+        "principal_offence": rng.choice(["violence_against_the_person", "burglary", "theft_and_handling", "drug_offences", "sexual_offences"]),
+    }
+    known = {f.id: f for f in ins.case_details}
+    out: dict[str, Any] = {}
+    for key, value in details.items():
+        f = known.get(key)
+        if f is None or value is None:
+            continue
+        allowed = {o.value for o in ins.options_for(f)}
+        if f.type == AnswerType.MULTIPLE_CHOICE:
+            value = [v for v in value if v in allowed]
+        elif allowed and value not in allowed:
+            continue
+        out[key] = value
+    return out
+
+
+def random_answers(ins: Instrument, case: dict[str, Any], rng: random.Random, quality: float, fraction: float = 1.0) -> dict[str, Any]:
+    """Answers for applicable scored questions, in instrument order, ``fraction`` of sections."""
+    answers: dict[str, Any] = {}
+    sections = ins.sections()
+    upto = max(1, int(len(sections) * fraction)) if fraction < 1 else len(sections)
+    for sec in sections[:upto]:
+        for q in sec.questions:
+            applies = applicability(ins, case, answers)
+            if not applies[q.id].applies:
+                continue
+            opts = ins.options_for(q)
+            if q.type == AnswerType.SINGLE_CHOICE and opts:
+                by_class: dict[str, list[str]] = {}
+                for o in opts:
+                    by_class.setdefault(o.scoring.value if o.scoring else "none", []).append(o.value)
+                r = rng.random()
+                if "excluded" in by_class and r < 0.08:
+                    answers[q.id] = rng.choice(by_class["excluded"])
+                elif "sufficient" in by_class and r < quality:
+                    answers[q.id] = rng.choice(by_class["sufficient"])
+                elif "insufficient" in by_class:
+                    answers[q.id] = rng.choice(by_class["insufficient"])
+                else:
+                    answers[q.id] = rng.choice([o.value for o in opts])
+            elif q.type == AnswerType.MULTIPLE_CHOICE and opts:
+                answers[q.id] = [opts[0].value]
+    return answers
+
+
+def write_answers(assessment: Assessment, ins: Instrument, answers: dict[str, Any], actor: User) -> None:
+    applies = applicability(ins, assessment.case.details, answers, instrument_expressions(version=assessment.case.inspection.instrument))
+    rows = []
+    for qid, value in answers.items():
+        q = ins.question(qid)
+        sc = scoring_of(ins, q, value)
+        scoring = "" if sc is None else ("excluded" if not applies[qid].applies else sc.value)
+        rows.append(Answer(assessment=assessment, question_id=qid, value=value, scoring=scoring, updated_by=actor))
+    Answer.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, int]:
+    outcome = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10")
+    version = outcome.version
+    ins = instrument_get(version=version)
+    if Programme.objects.filter(name="IAOW 2013–2017").exists():
+        return {"created": 0}
+    users = {}
+    for username, first, last, role in USERS:
+        u = User.objects.create_user(username=username, password=DEMO_PASSWORD, first_name=first, last_name=last, role=role)
+        u.is_staff = role == Role.ADMINISTRATOR
+        u.save()
+        users[username] = u
+    programme = Programme.objects.create(name="IAOW 2013–2017", description="Inspection of Adult Offending Work, four-year programme")
+    rng = random.Random(seed)
+    n_cases = 0
+    for idx, (name, area, start, topic) in enumerate(AREAS):
+        insp = Inspection.objects.create(
+            programme=programme, name=name, area=area, topic=topic, fieldwork_start=start,
+            fieldwork_end=start + dt.timedelta(days=4), instrument=version,
+        )
+        insp.members.add(users["assessor"], users["assessor2"], users["lead"], users["analyst"])
+        quality = 0.72 if idx == 0 else 0.64
+        for i in range(cases_per_inspection):
+            ref = f"{'CUM' if idx == 0 else 'LEI'}-{1001 + i}"
+            assessor = users["assessor"] if i % 2 == 0 else users["assessor2"]
+            # The first few cases of the first inspection are left for the newcomer to assess.
+            if idx == 0 and i < 4:
+                details = random_case_details(ins, rng) if i >= 2 else {}
+                case = Case.objects.create(inspection=insp, case_ref=ref, details=details)
+                a = Assessment.objects.create(case=case, assessor=users["assessor"])
+                if i == 3:
+                    write_answers(a, ins, random_answers(ins, details, rng, quality, fraction=0.3), users["assessor"])
+                    a.status = Status.IN_PROGRESS
+                    a.save()
+                n_cases += 1
+                continue
+            details = random_case_details(ins, rng)
+            case = Case.objects.create(inspection=insp, case_ref=ref, details=details)
+            a = Assessment.objects.create(case=case, assessor=assessor)
+            write_answers(a, ins, random_answers(ins, details, rng, quality), assessor)
+            a.status = Status.SIGNED_OFF if i % 3 else Status.SUBMITTED
+            a.submitted_at = timezone.now()
+            if a.status == Status.SIGNED_OFF:
+                a.signed_off_by = users["lead"]
+                a.signed_off_at = timezone.now()
+            a.save()
+            n_cases += 1
+    return {"created": n_cases}

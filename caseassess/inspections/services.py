@@ -1,0 +1,127 @@
+"""Writes for programmes, inspections and cases: transactional and audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from caseassess.accounts.models import User
+from caseassess.assessments.models import Assessment
+from caseassess.audit.services import audit_record
+from caseassess.inspections.models import Case, Inspection
+from caseassess.instruments.selectors import instrument_get
+from caseassess_core.instrument.schema import AnswerType
+from caseassess_core.scoring.assess import AnswerError, clean_answer
+
+CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class CaseError(ValueError):
+    pass
+
+
+def case_add(*, inspection: Inspection, actor: Any, case_ref: str, assessor: User | None = None, details: dict[str, Any] | None = None) -> Case:
+    case_ref = case_ref.strip()
+    if not CASE_REF.match(case_ref):
+        raise CaseError("Enter a case reference of letters, numbers, / . _ or - (up to 40 characters); never an offender's name")
+    with transaction.atomic():
+        if Case.objects.filter(inspection=inspection, case_ref=case_ref).exists():
+            raise CaseError(f"Case {case_ref} is already in this inspection")
+        case = Case.objects.create(inspection=inspection, case_ref=case_ref, details=details or {})
+        Assessment.objects.create(case=case, assessor=assessor)
+        audit_record(actor=actor, action="case_add", entity="case", entity_id=case.pk, inspection_id=inspection.pk, case_id=case.pk, new={"case_ref": case_ref, "assessor": assessor.username if assessor else None})
+    return case
+
+
+def case_allocate(*, assessment: Assessment, actor: Any, assessor: User | None) -> None:
+    if assessor is not None and not assessment.case.inspection.members.filter(pk=assessor.pk).exists():
+        raise CaseError(f"{assessor.username} is not part of this inspection")
+    with transaction.atomic():
+        old = assessment.assessor.username if assessment.assessor else None
+        assessment.assessor = assessor
+        assessment.save(update_fields=["assessor", "updated_at"])
+        audit_record(actor=actor, action="allocate", entity="assessment", entity_id=assessment.pk, inspection_id=assessment.case.inspection_id, case_id=assessment.case_id, field="assessor", old=old, new=assessor.username if assessor else None)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def decode_upload(data: bytes, *, name: str = "file") -> str:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise CaseError(f"{name} is larger than 5 MB; split it into smaller files")
+    if data.startswith(b"PK\x03\x04"):
+        raise CaseError(f"{name} looks like a spreadsheet (XLSX); save it as CSV (UTF-8) and upload again")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CaseError(f"{name} is not UTF-8 text (byte {exc.start + 1}); save it as CSV UTF-8") from None
+
+
+def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> ImportReport:
+    """Import cases from CSV: case_ref, optional assessor (username), and case-detail columns
+    named by the instrument's case-detail ids (multiple choice values separated by ';').
+    All-or-nothing: every bad row is reported with its row number and nothing is created."""
+    ins = instrument_get(version=inspection.instrument)
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    if "case_ref" not in headers:
+        report.errors.append("Row 1: the header must include a case_ref column")
+        return report
+    known = {f.id: f for f in ins.case_details}
+    unknown = [h for h in headers if h not in known and h not in ("case_ref", "assessor")]
+    if unknown:
+        report.errors.append(f"Row 1: unknown column(s) {', '.join(unknown)}; use case-detail ids such as sentence_type, rosh_at_start")
+        return report
+    members = {u.username: u for u in inspection.members.all()}
+    existing = set(inspection.cases.values_list("case_ref", flat=True))
+    seen: set[str] = set()
+    rows: list[tuple[str, User | None, dict[str, Any]]] = []
+    for i, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if None in raw:
+            report.errors.append(f"Row {i}: more values than columns")
+            continue
+        ref = row.get("case_ref", "")
+        if not CASE_REF.match(ref):
+            report.errors.append(f"Row {i}: case_ref {ref!r} is not a valid case reference")
+            continue
+        if ref in seen or ref in existing:
+            report.errors.append(f"Row {i}: case {ref} appears twice" if ref in seen else f"Row {i}: case {ref} is already in this inspection")
+            continue
+        seen.add(ref)
+        assessor = None
+        if row.get("assessor"):
+            assessor = members.get(row["assessor"])
+            if assessor is None:
+                report.errors.append(f"Row {i}: assessor {row['assessor']!r} is not part of this inspection")
+                continue
+        details: dict[str, Any] = {}
+        for key, value in row.items():
+            if key in known and value != "":
+                f = known[key]
+                raw_value: Any = [v.strip() for v in value.split(";") if v.strip()] if f.type == AnswerType.MULTIPLE_CHOICE else value
+                try:
+                    details[key] = clean_answer(ins, f, raw_value)
+                except AnswerError as exc:
+                    report.errors.append(f"Row {i}, column {key}: {str(exc).split(': ', 1)[-1]} (got {value!r})")
+        rows.append((ref, assessor, details))
+    if report.errors:
+        return report
+    if not rows:
+        report.errors.append("The file has no cases under its header row")
+        return report
+    with transaction.atomic():
+        for ref, assessor, details in rows:
+            case_add(inspection=inspection, actor=actor, case_ref=ref, assessor=assessor, details=details)
+    report.created = len(rows)
+    return report

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caseassess.accounts.models import User
+from caseassess.assessments.models import Assessment
+from caseassess.assessments.services import assessment_blockers
+from caseassess.audit.services import audit_record
+from caseassess.inspections import services
+from caseassess.inspections.forms import CaseForm, InspectionForm, UploadForm
+from caseassess.inspections.models import Inspection
+from caseassess.inspections.permissions import inspection_for, inspection_for_lead, inspections_visible
+from caseassess.inspections.selectors import inspection_assessments, inspection_progress
+
+
+def _crumbs(inspection: Inspection | None = None) -> list[dict[str, str]]:
+    items = [{"text": "Inspections", "href": reverse("inspections:home")}]
+    if inspection:
+        items.append({"text": inspection.name, "href": reverse("inspections:detail", args=[inspection.pk])})
+    return items
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    inspections = list(inspections_visible(request.user).select_related("programme", "instrument"))
+    mine = list(
+        Assessment.objects.filter(assessor=request.user).exclude(status="signed_off").select_related("case", "case__inspection")
+    )
+    return render(request, "inspections/home.html", {"title": "Inspections", "inspections": inspections, "mine": mine, "section_nav": "inspections"})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = inspection_for(request.user, pk)
+    assessments = inspection_assessments(inspection=inspection, user=request.user) if request.user.role != "analyst" else []
+    progress = inspection_progress(inspection=inspection)
+    blockers = {}
+    if request.user.is_lead:
+        for a in assessments:
+            if a.status in ("not_started", "in_progress", "returned"):
+                b = assessment_blockers(assessment=a)
+                blockers[a.pk] = b
+    members = list(inspection.members.order_by("username"))
+    return render(
+        request,
+        "inspections/detail.html",
+        {
+            "title": inspection.name, "inspection": inspection, "assessments": assessments, "progress": progress,
+            "blockers": blockers, "members": members, "assessors": [m for m in members if m.role in ("assessor", "lead_inspector")],
+            "breadcrumbs": _crumbs(), "section_nav": "inspections",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_lead:
+        raise Http404()
+    form = InspectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if Inspection.objects.filter(name=d["name"]).exists():
+            form.add_error("name", "An inspection with this name already exists")
+        else:
+            with transaction.atomic():
+                inspection = Inspection.objects.create(
+                    programme=d["programme"], name=d["name"], area=d["area"], topic=d["topic"],
+                    fieldwork_start=d["fieldwork_start"], fieldwork_end=d["fieldwork_end"], instrument=d["instrument"],
+                )
+                inspection.members.add(request.user)
+                audit_record(actor=request.user, action="inspection_create", entity="inspection", entity_id=inspection.pk, inspection_id=inspection.pk, new=d["name"])
+            messages.success(request, f"Inspection {inspection.name} created")
+            return redirect("inspections:detail", pk=inspection.pk)
+    return render(request, "inspections/create.html", {"title": "Create an inspection", "form": form, "form_has_errors": bool(form.errors), "breadcrumbs": _crumbs(), "section_nav": "inspections"}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_case(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = inspection_for_lead(request.user, pk)
+    form = CaseForm(request.POST or None)
+    upload = UploadForm()
+    import_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        assessor = None
+        username = form.cleaned_data["assessor"]
+        if username:
+            assessor = inspection.members.filter(username=username).first()
+        try:
+            services.case_add(inspection=inspection, actor=request.user, case_ref=form.cleaned_data["case_ref"], assessor=assessor)
+        except services.CaseError as exc:
+            form.add_error("case_ref", str(exc))
+        else:
+            messages.success(request, f"Case {form.cleaned_data['case_ref']} added")
+            return redirect("inspections:detail", pk=inspection.pk)
+    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": form, "upload": upload, "import_errors": import_errors, "form_has_errors": bool(form.errors), "assessors": inspection.members.order_by("username"), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def import_cases(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = inspection_for_lead(request.user, pk)
+    upload = UploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if upload.is_valid():
+        f = request.FILES["file"]
+        try:
+            text = services.decode_upload(f.read(services.MAX_UPLOAD_BYTES + 1), name=f.name or "The file")
+            report = services.cases_import_csv(inspection=inspection, actor=request.user, text=text)
+            errors = report.errors
+        except services.CaseError as exc:
+            errors = [str(exc)]
+        if not errors:
+            messages.success(request, f"{report.created} cases imported")
+            return redirect("inspections:detail", pk=inspection.pk)
+    else:
+        errors = ["Choose a CSV file to upload"]
+    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": CaseForm(), "upload": upload, "import_errors": errors, "form_has_errors": True, "assessors": inspection.members.order_by("username"), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400)
+
+
+@login_required
+@require_POST
+def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = inspection_for_lead(request.user, pk)
+    try:
+        assessment = Assessment.objects.select_related("case").get(pk=int(request.POST.get("assessment", "0")), case__inspection=inspection)
+    except (Assessment.DoesNotExist, ValueError):
+        raise Http404("No such case") from None
+    username = request.POST.get("assessor", "")
+    assessor = User.objects.filter(username=username).first() if username else None
+    try:
+        services.case_allocate(assessment=assessment, actor=request.user, assessor=assessor)
+        messages.success(request, f"Case {assessment.case.case_ref} allocated to {assessor.username if assessor else 'nobody'}")
+    except services.CaseError as exc:
+        messages.error(request, str(exc))
+    return redirect("inspections:detail", pk=inspection.pk)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from functools import lru_cache
+
+from caseassess.instruments.models import InstrumentVersion
+from caseassess_core.applicability.expression import Expression, parse
+from caseassess_core.instrument.schema import Instrument
+
+
+@lru_cache(maxsize=32)
+def _parse_definition(instrument_id: str, checksum: str) -> tuple[Instrument, dict[str, Expression]]:
+    row = InstrumentVersion.objects.get(instrument_id=instrument_id, checksum=checksum)
+    ins = Instrument.model_validate(row.definition)
+    exprs = {q.id: parse(q.applies_when) for q in ins.questions() if q.applies_when}
+    return ins, exprs
+
+
+def instrument_get(*, version: InstrumentVersion) -> Instrument:
+    return _parse_definition(version.instrument_id, version.checksum)[0]
+
+
+def instrument_expressions(*, version: InstrumentVersion) -> dict[str, Expression]:
+    return _parse_definition(version.instrument_id, version.checksum)[1]
+
+
+def instrument_latest() -> InstrumentVersion | None:
+    return InstrumentVersion.objects.order_by("-effective_from", "-loaded_at").first()

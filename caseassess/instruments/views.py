@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from caseassess.instruments.models import InstrumentVersion
+from caseassess.instruments.selectors import instrument_get, instrument_latest
+
+
+def _crumbs(version: InstrumentVersion | None = None) -> list[dict[str, str]]:
+    items = [{"text": "Instrument versions", "href": "/instruments/"}]
+    if version:
+        items.append({"text": version.title, "href": f"/instruments/{version.instrument_id}/"})
+    return items
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    versions = list(InstrumentVersion.objects.all())
+    if len(versions) == 1:
+        return redirect("instruments:browse", instrument_id=versions[0].instrument_id)
+    return render(
+        request,
+        "instruments/index.html",
+        {"title": "Instrument versions", "versions": versions, "latest": instrument_latest(), "section_nav": "instrument"},
+    )
+
+
+@login_required
+def browse(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    version = get_object_or_404(InstrumentVersion, instrument_id=instrument_id)
+    ins = instrument_get(version=version)
+    return render(
+        request,
+        "instruments/browse.html",
+        {
+            "title": version.title,
+            "version": version,
+            "ins": ins,
+            "breadcrumbs": _crumbs()[:1],
+            "section_nav": "instrument",
+        },
+    )
+
+
+@login_required
+def case_details(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    version = get_object_or_404(InstrumentVersion, instrument_id=instrument_id)
+    ins = instrument_get(version=version)
+    return render(
+        request,
+        "instruments/case_details.html",
+        {"title": "View 0: case details", "version": version, "ins": ins, "breadcrumbs": _crumbs(version), "section_nav": "instrument"},
+    )
+
+
+@login_required
+def section(request: HttpRequest, instrument_id: str, section_id: str) -> HttpResponse:
+    version = get_object_or_404(InstrumentVersion, instrument_id=instrument_id)
+    ins = instrument_get(version=version)
+    sec = next((s for s in ins.sections() if s.id == section_id), None)
+    if sec is None:
+        raise Http404("No such section")
+    rules = [r for r in ins.consistency_rules if any(q.id in r.questions for q in sec.questions)]
+    return render(
+        request,
+        "instruments/section.html",
+        {
+            "title": f"{sec.id} {sec.title}",
+            "version": version,
+            "ins": ins,
+            "sec": sec,
+            "rules": rules,
+            "breadcrumbs": _crumbs(version),
+            "section_nav": "instrument",
+        },
+    )
+
+
+@login_required
+def table(request: HttpRequest, instrument_id: str, table_id: str) -> HttpResponse:
+    version = get_object_or_404(InstrumentVersion, instrument_id=instrument_id)
+    ins = instrument_get(version=version)
+    try:
+        tbl = ins.table(table_id)
+    except KeyError:
+        raise Http404("No such table") from None
+    return render(
+        request,
+        "instruments/table.html",
+        {"title": tbl.title, "version": version, "tbl": tbl, "breadcrumbs": _crumbs(version), "section_nav": "instrument"},
+    )
+
+
+@login_required
+def search(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    version = get_object_or_404(InstrumentVersion, instrument_id=instrument_id)
+    ins = instrument_get(version=version)
+    query = (request.GET.get("q") or "").strip()[:200]
+    hits = []
+    if query:
+        words = [w.lower() for w in query.split()]
+        for sec in ins.sections():
+            for q in sec.questions:
+                hay = " ".join([q.id, q.criterion or "", q.text, q.quick_indicator or "", q.guidance or ""]).lower()
+                if all(w in hay for w in words):
+                    in_text = all(w in (q.id + " " + q.text).lower() for w in words)
+                    hits.append({"q": q, "sec": sec, "in_text": in_text})
+        hits.sort(key=lambda h: not h["in_text"])
+    return render(
+        request,
+        "instruments/search.html",
+        {
+            "title": f"Search results for ‘{query}’" if query else "Search the guide",
+            "version": version,
+            "query": query,
+            "hits": hits,
+            "breadcrumbs": _crumbs(version),
+            "section_nav": "instrument",
+        },
+    )

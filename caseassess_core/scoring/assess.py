@@ -1,0 +1,196 @@
+"""One case's assessment, evaluated against its instrument: applicability with reasons,
+answer validation, scoring classes, consistency warnings and section progress.
+
+Pure functions over plain mappings: ``case`` is the View 0 case details
+(``{field id: value}``) and ``answers`` is ``{question id: stored value}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from caseassess_core.applicability.expression import Expression, parse
+from caseassess_core.instrument.schema import (
+    AnswerType,
+    CaseDetailField,
+    ConsistencyRule,
+    Instrument,
+    Question,
+    Scoring,
+    Section,
+)
+
+SectionStatus = Literal["not_started", "in_progress", "completed"]
+
+
+@dataclass(frozen=True)
+class Applicability:
+    applies: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleWarning:
+    rule_id: str
+    message: str
+    questions: tuple[str, ...]
+
+
+class AnswerError(ValueError):
+    """An answer that the question does not accept; the message names the question."""
+
+
+def applicability(
+    instrument: Instrument,
+    case: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    expressions: Mapping[str, Expression] | None = None,
+) -> dict[str, Applicability]:
+    """Whether each question applies. A question whose expression reads an answer to a
+    question that does not apply sees that answer as missing."""
+    exprs = dict(expressions) if expressions is not None else _expressions(instrument)
+    result: dict[str, Applicability] = {}
+    effective: dict[str, Any] = {}
+
+    def visit(q: Question) -> Applicability:
+        if q.id in result:
+            return result[q.id]
+        expr = exprs.get(q.id)
+        if expr is None:
+            verdict = Applicability(True)
+        else:
+            for dep in expr.questions:
+                try:
+                    dq = instrument.question(dep)
+                except KeyError:
+                    continue
+                visit(dq)
+            ok = expr.evaluate(case, effective)
+            verdict = Applicability(True) if ok else Applicability(False, q.not_applicable_reason or _default_reason(expr))
+        result[q.id] = verdict
+        if verdict.applies and q.id in answers:
+            effective[q.id] = answers[q.id]
+        return verdict
+
+    for q in instrument.questions():
+        visit(q)
+    return result
+
+
+def _default_reason(expr: Expression) -> str:
+    return f"Does not apply to this case ({expr.source})"
+
+
+def _expressions(instrument: Instrument) -> dict[str, Expression]:
+    return {q.id: parse(q.applies_when) for q in instrument.questions() if q.applies_when}
+
+
+def scoring_of(instrument: Instrument, question: Question, value: Any) -> Scoring | None:
+    """The scoring class of a stored answer, or None for unscored or unanswered questions."""
+    if not question.is_scored or value in (None, ""):
+        return None
+    for option in instrument.options_for(question):
+        if option.value == value:
+            return option.scoring
+    return None
+
+
+def clean_answer(instrument: Instrument, item: Question | CaseDetailField, raw: Any) -> Any:
+    """Turn a submitted value into the stored value, or raise AnswerError naming the question.
+
+    Empty input means "not answered" and returns None."""
+    label = item.id if isinstance(item, Question) else (item.number or item.label)
+    if raw is None or raw == "" or raw == []:
+        return None
+    if item.type == AnswerType.SINGLE_CHOICE:
+        allowed = _allowed_values(instrument, item)
+        if not isinstance(raw, str) or raw not in allowed:
+            raise AnswerError(f"{label}: choose one of the listed answers")
+        return raw
+    if item.type == AnswerType.MULTIPLE_CHOICE:
+        values = [raw] if isinstance(raw, str) else list(raw)
+        allowed = _allowed_values(instrument, item)
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise AnswerError(f"{label}: {bad[0]!r} is not one of the listed answers")
+        return [v for v in allowed if v in values]  # instrument order, no duplicates
+    if item.type == AnswerType.NUMBER:
+        try:
+            number = float(str(raw).strip())
+        except ValueError:
+            raise AnswerError(f"{label}: enter a number") from None
+        lo = getattr(item, "min", None)
+        hi = getattr(item, "max", None)
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
+            raise AnswerError(f"{label}: enter a number from {_fmt_num(lo)} to {_fmt_num(hi)}")
+        return int(number) if number.is_integer() else number
+    if item.type == AnswerType.DATE:
+        try:
+            return dt.date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise AnswerError(f"{label}: enter a real date, for example 2013-10-27") from None
+    text = str(raw)
+    if len(text) > 5000:
+        raise AnswerError(f"{label}: keep the text to 5,000 characters or fewer")
+    return text.strip()
+
+
+def _fmt_num(v: float | None) -> str:
+    if v is None:
+        return "any"
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _allowed_values(instrument: Instrument, item: Question | CaseDetailField) -> list[str]:
+    if isinstance(item, CaseDetailField) and item.table:
+        rows = instrument.table(item.table).rows
+        return [str(r["id"]) for r in rows] + ["none"]
+    return [o.value for o in instrument.options_for(item)]
+
+
+def consistency_warnings(
+    instrument: Instrument,
+    case: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    applies: Mapping[str, Applicability] | None = None,
+) -> list[RuleWarning]:
+    """Rules whose ``when`` holds and whose ``expect`` does not, on applicable answers."""
+    if applies is None:
+        applies = applicability(instrument, case, answers)
+    effective = {k: v for k, v in answers.items() if applies.get(k, Applicability(True)).applies}
+    out: list[RuleWarning] = []
+    for rule in instrument.consistency_rules:
+        if _fires(rule, case, effective):
+            out.append(RuleWarning(rule.id, rule.message, tuple(rule.questions)))
+    return out
+
+
+def _fires(rule: ConsistencyRule, case: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
+    return parse(rule.when).evaluate(case, answers) and not parse(rule.expect).evaluate(case, answers)
+
+
+def section_status(section: Section, applies: Mapping[str, Applicability], answers: Mapping[str, Any]) -> SectionStatus:
+    needed = [q for q in section.questions if applies.get(q.id, Applicability(True)).applies and _required(q)]
+    done = [q for q in needed if answers.get(q.id) not in (None, "", [])]
+    touched = any(answers.get(q.id) not in (None, "", []) for q in section.questions)
+    if needed and len(done) == len(needed):
+        return "completed"
+    if not needed:
+        return "completed" if touched or not section.questions else "not_started"
+    return "in_progress" if touched else "not_started"
+
+
+def _required(q: Question) -> bool:
+    """Choice questions must be answered; free text, numbers and dates are optional."""
+    return q.type in (AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE)
+
+
+def unanswered(section: Section, applies: Mapping[str, Applicability], answers: Mapping[str, Any]) -> list[Question]:
+    return [
+        q
+        for q in section.questions
+        if applies.get(q.id, Applicability(True)).applies and _required(q) and answers.get(q.id) in (None, "", [])
+    ]
