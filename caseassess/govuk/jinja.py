@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import markdown as md
@@ -31,10 +32,8 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 def dt(value: Any, fmt: str = "%-d %B %Y %H:%M") -> str:
     if value is None:
         return ""
-    try:
+    with contextlib.suppress(ValueError, AttributeError):
         value = localtime(value)
-    except (ValueError, AttributeError):
-        pass
     return value.strftime(fmt)
 
 

@@ -19,7 +19,7 @@ from caseassess.instruments.services import instrument_load
 from caseassess_core.instrument.schema import AnswerType, Instrument
 from caseassess_core.scoring.assess import applicability, scoring_of
 
-DEMO_PASSWORD = "inspect-the-work-2013"
+DEMO_PASSWORD = "inspect-the-work-2013"  # noqa: S105 - published demo credential
 USERS = [
     ("assessor", "Asha", "Patel", Role.ASSESSOR),
     ("assessor2", "Ben", "Okafor", Role.ASSESSOR),

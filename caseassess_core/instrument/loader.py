@@ -169,9 +169,8 @@ def load_instrument(path: str | Path) -> LoadedInstrument:
                 sets = merged.setdefault("option_sets", {})
                 for name in value:
                     if name in sets:
-                        problems.append(
-                            Problem(str(inc_path), part_lines.get((key, name)), f"option_sets.{name}", "duplicate option set")
-                        )
+                        line = part_lines.get((key, name))
+                        problems.append(Problem(str(inc_path), line, f"option_sets.{name}", "duplicate option set"))
                 sets.update(value)
             else:
                 problems.append(

@@ -110,7 +110,8 @@ class Question(_Strict):
     )
     comment: bool = Field(default=False, description="Offer a free-text comment box beside the answer.")
     key_aspect: str | None = Field(
-        default=None, description="Short wording for findings tables (seed Tables 3-6), e.g. `Was the RoH screening accurate?`."
+        default=None,
+        description="Short wording for findings tables (seed Tables 3-6), e.g. `Was the RoH screening accurate?`.",
     )
     note: str | None = Field(default=None, description="Editorial note (source problems, decisions).")
 

@@ -69,7 +69,8 @@ def applicability(
                     continue
                 visit(dq)
             ok = expr.evaluate(case, effective)
-            verdict = Applicability(True) if ok else Applicability(False, q.not_applicable_reason or _default_reason(expr))
+            reason = q.not_applicable_reason or _default_reason(expr)
+            verdict = Applicability(True) if ok else Applicability(False, reason)
         result[q.id] = verdict
         if verdict.applies and q.id in answers:
             effective[q.id] = answers[q.id]

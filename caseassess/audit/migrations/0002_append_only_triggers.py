@@ -6,7 +6,7 @@ from django.db import migrations
 SQL = """
 CREATE OR REPLACE FUNCTION caseassess_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'audit rows are append-only (% on %)', TG_OP, TG_TABLE_NAME;
+  RAISE EXCEPTION USING MESSAGE = 'audit rows are append-only: ' || TG_OP || ' on ' || TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS audit_auditevent_append_only ON audit_auditevent;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite: lint, types, import contracts, then
+# pytest on SQLite and again on PostgreSQL 15 (browser tests drive Debian's Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system_deps.sh
+bash scripts/setup.sh
+export CASEASSESS_TESTING=1
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy --strict caseassess_core"; .venv/bin/mypy caseassess_core
+echo "== import contracts"; .venv/bin/lint-imports
+echo "== pytest on SQLite"
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+echo "== pytest on PostgreSQL"
+bash scripts/with_postgres.sh .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"
