@@ -11,6 +11,7 @@ Environment variables:
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -21,7 +22,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
-    "dev-only-insecure-key-caseassess-not-for-production" if DEBUG or os.environ.get("CASEASSESS_TESTING") else ""
+    "dev-only-insecure-key-caseassess-not-for-production"
+    if DEBUG or os.environ.get("CASEASSESS_TESTING") or "pytest" in sys.modules
+    else ""
 )
 if not SECRET_KEY:
     raise RuntimeError("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
@@ -152,6 +155,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-if os.environ.get("CASEASSESS_TESTING"):
+if os.environ.get("CASEASSESS_TESTING") or "pytest" in sys.modules:
     # Fast hashing in tests only; production keeps Django's PBKDF2 default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-QUESTION_ID = re.compile(r"^[A-G]\.\d+\.\d+\.\d+$")
+QUESTION_ID = re.compile(r"^[A-G]\.\d+\.\d+\.\d+(\.[A-Za-z])?$")
 SECTION_ID = re.compile(r"^[A-G]\.\d+\.\d+$")
 CRITERION_ID = re.compile(r"^\d+\.\d+(\.[a-z])?(\.\d+)?$")
 FIELD_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -119,7 +119,7 @@ class Question(_Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         if not QUESTION_ID.match(v):
-            raise ValueError(f"question id {v!r} must look like B.4.1.6")
+            raise ValueError(f"question id {v!r} must look like B.4.1.6 (or A.1.1.9.A)")
         return v
 
     @property
