@@ -121,12 +121,23 @@ def iso_date(case: Case, field: str) -> date | None:
         return None
 
 
+_FIELD_LABELS = {
+    "rosh_at_start": "RoSH at start",
+    "ppo": "PPO",
+    "iom": "IOM",
+    "mappa_level": "MAPPA level",
+    "mappa_category": "MAPPA category",
+}
+
+
 def label(value: str) -> str:
     """`very_high` -> `very high`, `tier_3` -> `Tier 3`."""
     if value.startswith("tier_"):
         return "Tier " + value.removeprefix("tier_")
     if value.startswith("level_"):
         return "Level " + value.removeprefix("level_")
+    if value in _FIELD_LABELS:
+        return _FIELD_LABELS[value]
     if value.startswith("category_"):
         return "Category " + value.removeprefix("category_")
     return value.replace("_", " ")

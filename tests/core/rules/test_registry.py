@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from caseassess_core.rules import CaseEvents, evaluate_all, explain
+
+CASE = {
+    "sentence_type": "licence_determinate", "custodial_length_months": 30, "release_date": "2014-04-17",
+    "requirements": ["licence_additional_conditions"], "schedule15_offence": "p1-06",
+    "sex_offender_notification": "no", "offence_against_child": "no",
+    "disqualified_from_working_with_children": "no", "rosh_at_start": "high", "ogrs_score": 60,
+    "interventions": ["accredited_programme"], "ppo": "no", "iom": "no", "mappa_category": "category_2",
+    "mappa_level": "level_2", "first_move_score": 45,
+}
+
+
+def test_every_rule_gives_one_result(tables: Any) -> None:
+    results = evaluate_all(CASE, tables, events=CaseEvents(first_appointment_date=date(2014, 4, 17)))
+    by_id = {r.rule_id: r for r in results}
+    assert len(by_id) == len(results) == 12
+    assert by_id["tiering"].outcome == "tier_4"
+    assert by_id["victim_contact"].outcome == "yes"
+    assert by_id["oasys_layer"].outcome == "full"
+    assert by_id["mappa_category"].outcome == "category_2"
+    assert by_id["visor"].outcome == "expected"
+    assert by_id["skills_check"].outcome == "band_40_59"
+    assert by_id["timescale_first_appointment"].outcome == "met"
+    assert by_id["early_revocation"].outcome == "not_applicable"
+
+
+def test_explain_prints_one_block_per_rule_with_its_reasons(tables: Any) -> None:
+    out = explain(CASE, tables)
+    blocks = out.strip().split("\n\n")
+    assert len(blocks) == 12
+    assert "Indicative tier" in out and "RoSH at start is high" in out
+    assert "Wounding with intent to cause grievous bodily harm (s.18 Offences against the Person Act 1861)" in out
+
+
+def test_it_accepts_an_instrument_as_the_tables(tables: Any) -> None:
+    from caseassess_core.instrument.schema import Instrument
+
+    instrument = Instrument(id="iaow-2013-10", title="IAOW", version="1", tables=list(tables.values()))
+    assert [r.outcome for r in evaluate_all(CASE, instrument)] == [r.outcome for r in evaluate_all(CASE, tables)]
