@@ -53,6 +53,10 @@ def describe_offence(r: dict[str, Any]) -> str:
     """`Threats to kill (s.16 Offences against the Person Act 1861)` from a schedule_15 row."""
     offence = str(r.get("offence") or "").strip()
     section, act = r.get("section"), r.get("act")
+    if act and "that Act" in offence:
+        offence = offence.replace("that Act", f"the {act}" if not str(act).startswith("the ") else str(act))
+    if act and section not in (None, "") and f"section {section} of" in offence and str(act) in offence:
+        return offence
     cite = " ".join(p for p in (f"s.{section}" if section not in (None, "") else "", str(act or "").strip()) if p)
     if cite and cite not in offence:
         return f"{offence} ({cite})" if offence else cite

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from caseassess_core.rules import CaseEvents, evaluate_all, explain
 
@@ -42,3 +45,18 @@ def test_it_accepts_an_instrument_as_the_tables(tables: Any) -> None:
 
     instrument = Instrument(id="iaow-2013-10", title="IAOW", version="1", tables=list(tables.values()))
     assert [r.outcome for r in evaluate_all(CASE, instrument)] == [r.outcome for r in evaluate_all(CASE, tables)]
+
+
+INSTRUMENT_DIR = Path(__file__).resolve().parents[3] / "instruments" / "iaow-2013-10"
+
+
+@pytest.mark.skipif(not (INSTRUMENT_DIR / "tables" / "schedule15.yaml").exists(), reason="schedule15.yaml not written")
+def test_it_runs_on_the_loaded_instrument_and_names_the_offence_by_section_and_act() -> None:
+    from caseassess_core.instrument.loader import load_instrument
+
+    instrument = load_instrument(INSTRUMENT_DIR / "instrument.yaml").instrument
+    out = explain(dict(CASE, schedule15_offence="p1-05"), instrument)
+    assert "An offence under section 16 of the Offences against the Person Act 1861 (threats to kill)" in out
+    by_id = {r.rule_id: r for r in evaluate_all(CASE, instrument)}
+    assert by_id["victim_contact"].outcome == "yes"
+    assert by_id["tiering"].outcome == "tier_4"
