@@ -1,16 +1,87 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from markupsafe import Markup
+
+from caseassess.audit.services import access_log
+from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
+from caseassess.reporting import exports
+from caseassess.reporting.selectors import STANDARD, findings_report, programme_inspections
+from caseassess_core.findings import charts
+from caseassess_core.findings.report import Report
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def charts_for(report: Report) -> dict[str, Any]:
+    """Accessible SVG charts (each with a data table beside it in the page)."""
+    return {
+        "chart1": Markup(charts.chart1_svg(report.chart1, title="Chart 1: headline and general criteria scores")),  # noqa: S704 - SVG built with escaped text
+        "chart2": Markup(charts.chart2_svg(report.chart2, title="Chart 2: headline scores by area")),  # noqa: S704
+        "tables": [Markup(charts.comparison_svg(t, title=t.title, chart_id=f"chart-{t.id}")) for t in report.tables],  # noqa: S704
+    }
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reporting/index.html", {"title": "Findings", "inspections": inspections_visible(request.user), "section_nav": "findings"})
+    visible = inspections_visible(request.user).select_related("programme")
+    programmes = Programme.objects.filter(inspections__in=visible).distinct().order_by("name")
+    return render(
+        request, "reporting/index.html",
+        {"title": "Findings", "programmes": programmes, "inspections": visible, "section_nav": "findings"},
+    )
+
+
+def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str, back: str, export_base: str) -> HttpResponse:
+    if fmt is None:
+        access_log(user=request.user, kind="report_view", path=request.path)
+        return render(request, "reporting/report.html", {
+            "title": report.title, "report": report, "charts": charts_for(report), "scope": scope,
+            "export_base": export_base, "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}],
+            "section_nav": "findings",
+        })
+    if fmt not in FORMATS:
+        raise Http404("Unknown format")
+    access_log(user=request.user, kind="export", path=request.path)
+    name = f"findings-{scope}".replace(" ", "-").lower()
+    if fmt == "csv":
+        body: str | bytes = exports.to_csv(report)
+    elif fmt == "json":
+        body = exports.to_json(report)
+    elif fmt == "xlsx":
+        body = exports.to_xlsx(report)
+    else:
+        html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": scope}, request=request)
+        body = exports.to_pdf(html, request.build_absolute_uri("/"))
+    resp = HttpResponse(body, content_type=FORMATS[fmt])
+    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return resp
 
 
 @login_required
-def inspection(request: HttpRequest, pk: int) -> HttpResponse:
+def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    prog = get_object_or_404(Programme, pk=pk)
+    inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
+    if not inspections:
+        raise Http404("No such programme")
+    report = findings_report(inspections=inspections, title=f"Aggregate findings: {prog.name}")
+    return _render(request, report, fmt, scope=prog.name, back="", export_base=reverse("reporting:programme", args=[pk]))
+
+
+@login_required
+def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     insp = inspection_for(request.user, pk)
-    return render(request, "reporting/index.html", {"title": f"Findings: {insp.name}", "inspections": [insp], "section_nav": "findings"})
+    report = findings_report(inspections=[insp], title=f"Findings: {insp.name}", dimensions=STANDARD[:1])
+    return _render(request, report, fmt, scope=insp.name, back="", export_base=reverse("reporting:inspection", args=[pk]))

@@ -180,7 +180,7 @@ def section_status(section: Section, applies: Mapping[str, Applicability], answe
     if needed and len(done) == len(needed):
         return "completed"
     if not needed:
-        return "completed" if touched or not section.questions else "not_started"
+        return "completed"  # nothing in this section applies to the case
     return "in_progress" if touched else "not_started"
 
 

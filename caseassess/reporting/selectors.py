@@ -1,0 +1,146 @@
+"""Reads for findings. The database groups answers into (question, subgroup, scoring)
+counts in one query per dimension; the pure core turns counts into tables. No answer
+is ever looped over in Python here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+
+from caseassess.assessments.models import Answer, Assessment, Status
+from caseassess.inspections.models import Case, Inspection, Programme
+from caseassess.instruments.selectors import instrument_get
+from caseassess_core.findings.counts import CaseCount, CountRow
+from caseassess_core.findings.report import Report, build_report
+from caseassess_core.findings.tables import ALL_CASES, Comparison, GroupSpec, question_table
+from caseassess_core.instrument.schema import Instrument
+
+COUNTED = (Status.SUBMITTED, Status.SIGNED_OFF)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A subgroup comparison: a case attribute and its two columns."""
+
+    id: str
+    title: str
+    field: str
+    groups: tuple[GroupSpec, GroupSpec]
+    comparison: Comparison
+
+
+STANDARD: tuple[Dimension, ...] = (
+    Dimension(
+        "rosh", "Findings for high and very high RoSH cases and all cases", "rosh_at_start",
+        (GroupSpec("High and very high RoSH cases", ("high", "very_high"), "high RoSH cases"), ALL_CASES),
+        Comparison.VERSUS_ALL,
+    ),
+    Dimension(
+        "supervision", "Findings by type of supervision (community order or licence)", "sentence_type",
+        (
+            GroupSpec("Community orders", ("community_order", "suspended_sentence_order"), "community orders"),
+            GroupSpec("Licences", ("licence_determinate", "licence_indeterminate"), "licences"),
+        ),
+        Comparison.A_VS_B,
+    ),
+    Dimension("gender", "Findings by gender", "gender", (GroupSpec("Male", ("male",), "men"), GroupSpec("Female", ("female",), "women")), Comparison.A_VS_B),
+    Dimension(
+        "ethnicity", "Findings by ethnicity", "ethnicity",
+        (GroupSpec("White", ("white",), "white offenders"), GroupSpec("BME", ("bme",), "BME offenders")), Comparison.A_VS_B,
+    ),
+    Dimension(
+        "disability", "Findings by reported disability", "disability",
+        (GroupSpec("No disability", ("no",), "offenders with no reported disability"), GroupSpec("Disability", ("yes",), "offenders with a reported disability")),
+        Comparison.A_VS_B,
+    ),
+    Dimension(
+        "age", "Findings by age group", "age_group",
+        (GroupSpec("18–24 years", ("18_24",), "younger adults"), GroupSpec("25+ years", ("25_plus",), "older offenders")), Comparison.A_VS_B,
+    ),
+)
+ANNEX_FIELDS = ("sentence_type", "tier", "rosh_at_start", "gender", "ethnicity", "disability", "age_group")
+
+
+def counted_assessments(*, inspections: Sequence[Inspection]) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(case__inspection__in=inspections, counts=True, status__in=COUNTED)
+
+
+def answer_counts(*, inspections: Sequence[Inspection], by: str | None) -> list[CountRow]:
+    """One grouped query: (question, subgroup value, scoring) -> n.
+
+    ``by`` is a case-detail id, ``"area"`` (the inspection's area) or None (no subgroup)."""
+    qs = Answer.objects.filter(
+        assessment__case__inspection__in=inspections, assessment__counts=True, assessment__status__in=COUNTED
+    ).exclude(scoring="")
+    if by is None:
+        rows = qs.values_list("question_id", "scoring").annotate(n=Count("id")).order_by()
+        return [CountRow(q, None, s, n) for q, s, n in rows]
+    group: Any = F("assessment__case__inspection__area") if by == "area" else KeyTextTransform(by, "assessment__case__details")
+    rows2 = qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("id")).order_by()
+    return [CountRow(q, g, s, n) for q, g, s, n in rows2]
+
+
+def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str]) -> list[CaseCount]:
+    cases = Case.objects.filter(assessments__in=counted_assessments(inspections=inspections)).distinct()
+    out: list[CaseCount] = []
+    for f in fields:
+        rows = cases.annotate(v=KeyTextTransform(f, "details")).values_list("v").annotate(n=Count("id", distinct=True)).order_by()
+        out.extend(CaseCount(f, v, n) for v, n in rows)
+    return out
+
+
+def scope_instrument(inspections: Sequence[Inspection]) -> Instrument:
+    """Findings pool answers by question id; the newest instrument version names them."""
+    latest = max(inspections, key=lambda i: (i.instrument.effective_from or i.fieldwork_start, i.instrument_id))
+    return instrument_get(version=latest.instrument)
+
+
+def dimension(dim_id: str) -> Dimension:
+    for d in STANDARD:
+        if d.id == dim_id:
+            return d
+    raise KeyError(dim_id)
+
+
+def custom_dimension(*, field: str, groups: Sequence[str] | None, versus_all: str | None, instrument: Instrument) -> Dimension:
+    """A comparison on any case attribute: two values (``groups``), or one value against all cases."""
+    try:
+        fdef = instrument.case_field(field)
+    except KeyError:
+        raise ValueError(f"--by {field!r} is not a case-detail field of {instrument.id}") from None
+    labels = {o.value: o.label for o in instrument.options_for(fdef)}
+    if versus_all:
+        vals = tuple(v.strip() for v in versus_all.split("+"))
+        return Dimension(f"{field}-vs-all", f"Findings for {fdef.label.lower()} {', '.join(labels.get(v, v) for v in vals)} and all cases", field,
+                         (GroupSpec(" and ".join(labels.get(v, v) for v in vals), vals), ALL_CASES), Comparison.VERSUS_ALL)
+    if not groups or len(groups) != 2:
+        raise ValueError("give two groups (--groups A,B) or one value to compare with all cases (--versus-all A)")
+    a, b = (tuple(x.strip() for x in g.split("+")) for g in groups)
+    return Dimension(f"{field}", f"Findings by {fdef.label.lower()}", field,
+                     (GroupSpec(" and ".join(labels.get(v, v) for v in a), a), GroupSpec(" and ".join(labels.get(v, v) for v in b), b)), Comparison.A_VS_B)
+
+
+def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD) -> Report:
+    inspections = list(inspections)
+    ins = scope_instrument(inspections)
+    tables = []
+    for i, d in enumerate(dimensions):
+        counts = answer_counts(inspections=inspections, by=d.field)
+        tables.append(question_table(ins, counts, d.groups, d.comparison, table_id=d.id, title=f"Table {i + 3}: {d.title}"))
+    return build_report(
+        ins,
+        area_counts=answer_counts(inspections=inspections, by="area"),
+        area_order=[i.area for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
+        tables=tables,
+        case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS),
+        annex_fields=list(ANNEX_FIELDS),
+        title=title,
+    )
+
+
+def programme_inspections(*, programme: Programme, visible: QuerySet[Inspection]) -> list[Inspection]:
+    return list(visible.filter(programme=programme).select_related("instrument").order_by("fieldwork_start"))
