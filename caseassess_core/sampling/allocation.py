@@ -55,6 +55,8 @@ def allocate(
     Among many solutions it prefers counts near a proportional allocation adjusted
     towards the bounds. Raises ``SearchLimitReached`` after ``node_limit`` steps.
     """
+    if any(b.lower > min(b.upper, total) for b in bounds):
+        return None
     cells = len(capacity)
     targets = _raked_targets(capacity, bounds, total)
     # Cells that count towards many bounds first: they decide the most.
@@ -65,6 +67,17 @@ def allocate(
     rem_in = [
         [sum(cap for cap, m in zip(caps[i:], row[i:], strict=True) if m) for i in range(cells + 1)] for row in member
     ]
+    # Pairs of lower bounds: a case in both covers two deficits at once, but only so many are left.
+    pairs = [
+        (j, k) for j in range(len(bounds)) for k in range(j + 1, len(bounds)) if bounds[j].lower and bounds[k].lower
+    ]
+    rem_both = {
+        (j, k): [
+            sum(cap for cap, a, b in zip(caps[i:], member[j][i:], member[k][i:], strict=True) if a and b)
+            for i in range(cells + 1)
+        ]
+        for j, k in pairs
+    }
     # A lower-only bound can be tracked up to its lower value: more makes no difference.
     capped = [b.upper >= total for b in bounds]
     dead: set[tuple[int, ...]] = set()
@@ -81,6 +94,11 @@ def allocate(
             if sums[j] + min(slots, inside) < bound.lower:
                 return False
             if sums[j] + max(0, slots - outside) > bound.upper:
+                return False
+        for j, k in pairs:
+            need_j = bounds[j].lower - sums[j]
+            need_k = bounds[k].lower - sums[k]
+            if need_j > 0 and need_k > 0 and need_j + need_k - min(need_j, need_k, rem_both[j, k][i]) > slots:
                 return False
         return True
 
