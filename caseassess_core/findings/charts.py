@@ -1,0 +1,207 @@
+"""Accessible SVG charts as strings (no libraries).
+
+Each chart is an ``<svg role="img">`` with ``<title>`` and ``<desc>`` (a text
+summary of every number shown), a ``viewBox`` and ``width="100%"`` so it scales
+down to a 320 px screen. Labels sit above their bars (full width, wrapped) so
+narrow screens keep them readable. Colours come from the GOV.UK palette. All
+text is escaped.
+
+Bars carry ``class="bar"``, range whiskers ``class="range"`` (tests count them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from caseassess_core.findings.areas import AreaChart, ScoreRange
+from caseassess_core.findings.tables import FindingsTable
+
+BLUE = "#1d70b8"
+DARK_BLUE = "#003078"
+ORANGE = "#f47738"
+GREY = "#505a5f"
+TEXT = "#0b0c0c"
+SERIES = (BLUE, ORANGE, DARK_BLUE, GREY)
+
+WIDTH = 640
+PAD = 8
+FONT = 16
+LINE = 20
+BAR = 22
+BAR_GAP = 4
+ROW_GAP = 14
+PLOT_RIGHT = WIDTH - 64  # room for the value label at 100%
+WRAP = 70
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+def _pct(value: int | None) -> str:
+    return "no cases" if value is None else f"{value}%"
+
+
+def _wrap(text: str, width: int = WRAP) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        lines.append(current)
+    return lines or [""]
+
+
+def _x(pct: float) -> float:
+    return PAD + (PLOT_RIGHT - PAD) * pct / 100.0
+
+
+def _svg(title: str, desc: str, height: float, body: list[str], chart_id: str) -> str:
+    tid, did = f"{chart_id}-title", f"{chart_id}-desc"
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{_e(tid)} {_e(did)}" '
+        f'viewBox="0 0 {WIDTH} {height:g}" width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'font-family="arial, sans-serif" font-size="{FONT}" class="caseassess-chart">'
+        f'<title id="{_e(tid)}">{_e(title)}</title><desc id="{_e(did)}">{_e(desc)}</desc>'
+    )
+    return head + "".join(body) + "</svg>"
+
+
+def _text(x: float, y: float, text: str, **attrs: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{_e(v)}"' for k, v in attrs.items())
+    return f'<text x="{x:g}" y="{y:g}" fill="{TEXT}"{extra}>{_e(text)}</text>'
+
+
+def _axis(y_top: float, y_bottom: float) -> list[str]:
+    out = []
+    for tick in (0, 25, 50, 75, 100):
+        x = _x(tick)
+        out.append(
+            f'<line x1="{x:g}" y1="{y_top:g}" x2="{x:g}" y2="{y_bottom:g}" stroke="{GREY}" '
+            f'stroke-width="{1 if tick == 0 else 0.5}" stroke-dasharray="{"none" if tick == 0 else "2 3"}"/>'
+        )
+        out.append(_text(x, y_bottom + LINE, f"{tick}%", text_anchor="middle", font_size="14"))
+    return out
+
+
+def chart1_svg(
+    ranges: Sequence[ScoreRange], *, title: str = "", area_word: str = "areas", chart_id: str = "chart1"
+) -> str:
+    """Horizontal bars of every score, with a whisker from the lowest to the highest area."""
+    title = title or "Headline and general criteria scores, with the range between " + area_word
+    summary = []
+    body: list[str] = []
+    y = PAD
+    for score in ranges:
+        for line in _wrap(score.title):
+            y += LINE
+            body.append(_text(PAD, y, line, font_weight="bold" if score.kind == "headline" else "normal"))
+        y += BAR_GAP
+        bar_top = y
+        value = score.overall.pct
+        text = f"{score.title}: {_pct(value)}"
+        if value is not None:
+            body.append(
+                f'<rect class="bar" x="{PAD}" y="{bar_top:g}" width="{_x(value) - PAD:g}" height="{BAR}" '
+                f'fill="{BLUE if score.kind == "headline" else DARK_BLUE}"/>'
+            )
+        label_x = _x(value or 0)
+        if score.min_pct is not None and score.max_pct is not None and score.n_areas >= 2:
+            mid = bar_top + BAR / 2
+            x1, x2 = _x(score.min_pct), _x(score.max_pct)
+            body.append(
+                f'<g class="range" stroke="{ORANGE}" stroke-width="3">'
+                f'<line x1="{x1:g}" y1="{mid:g}" x2="{x2:g}" y2="{mid:g}"/>'
+                f'<line x1="{x1:g}" y1="{bar_top + 3:g}" x2="{x1:g}" y2="{bar_top + BAR - 3:g}"/>'
+                f'<line x1="{x2:g}" y1="{bar_top + 3:g}" x2="{x2:g}" y2="{bar_top + BAR - 3:g}"/></g>'
+            )
+            label_x = max(label_x, x2)
+            text += f" (range between {area_word} {score.min_pct}% to {score.max_pct}%)"
+        body.append(_text(label_x + 6, bar_top + BAR - 6, _pct(value), font_weight="bold"))
+        summary.append(text)
+        y = bar_top + BAR + ROW_GAP
+    body = _axis(PAD, y) + body
+    height = y + LINE + PAD
+    desc = "Percentage of work done sufficiently well. " + "; ".join(summary) + "."
+    return _svg(title, desc, height, body, chart_id)
+
+
+def grouped_bar_svg(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int | None]]],
+    *,
+    title: str,
+    chart_id: str = "chart",
+) -> str:
+    """Grouped horizontal bars: for each category (label above), one bar per series.
+
+    ``series`` is ``[(name, [pct per category])]``; ``None`` values draw no bar and
+    are labelled "no cases". A legend at the top names the series.
+    """
+    for name, values in series:
+        if len(values) != len(categories):
+            raise ValueError(f"series {name!r} has {len(values)} values for {len(categories)} categories")
+    body: list[str] = []
+    y = PAD
+    # legend
+    x = PAD
+    for i, (name, _) in enumerate(series):
+        colour = SERIES[i % len(SERIES)]
+        width = 24 + 9 * len(name)
+        if x + width > WIDTH - PAD and x > PAD:
+            x = PAD
+            y += LINE + 4
+        body.append(f'<rect x="{x:g}" y="{y + 3:g}" width="16" height="16" fill="{colour}"/>')
+        body.append(_text(x + 22, y + 17, name))
+        x += width + 12
+    y += LINE + 12
+    top = y
+    summary = []
+    bars: list[str] = []
+    for c, category in enumerate(categories):
+        for line in _wrap(category):
+            y += LINE
+            bars.append(_text(PAD, y, line, font_weight="bold"))
+        y += BAR_GAP
+        parts = []
+        for i, (name, values) in enumerate(series):
+            value = values[c]
+            if value is not None:
+                bars.append(
+                    f'<rect class="bar" x="{PAD}" y="{y:g}" width="{_x(value) - PAD:g}" height="{BAR}" '
+                    f'fill="{SERIES[i % len(SERIES)]}"><title>{_e(f"{category}, {name}: {value}%")}</title></rect>'
+                )
+            bars.append(_text(_x(value or 0) + 6, y + BAR - 6, _pct(value), font_size="14"))
+            parts.append(f"{name} {_pct(value)}")
+            y += BAR + BAR_GAP
+        summary.append(f"{category}: " + ", ".join(parts))
+        y += ROW_GAP
+    body += _axis(top, y) + bars
+    desc = "Percentage of work done sufficiently well. " + "; ".join(summary) + "."
+    return _svg(title, desc, y + LINE + PAD, body, chart_id)
+
+
+def chart2_svg(chart: AreaChart, *, title: str = "", area_word: str = "areas", chart_id: str = "chart2") -> str:
+    """Chart 2: headline scores of each area (areas in fieldwork order, one bar per score)."""
+    return grouped_bar_svg(
+        [a.area for a in chart.areas],
+        [(score_title, [a.cells[i].pct for a in chart.areas]) for i, (_, score_title) in enumerate(chart.scores)],
+        title=title or f"Headline scores for each of the {area_word}, in order of fieldwork",
+        chart_id=chart_id,
+    )
+
+
+def comparison_svg(table: FindingsTable, *, title: str = "", chart_id: str = "") -> str:
+    """Headline and general criteria scores of a table's two groups, side by side."""
+    rows = table.score_rows
+    return grouped_bar_svg(
+        [r.label for r in rows],
+        [(g.label, [r.cells[i].pct for r in rows]) for i, g in enumerate(table.groups)],
+        title=title or f"General criteria and headline scores: {table.groups[0].label} and {table.groups[1].label}",
+        chart_id=chart_id or f"chart-{table.id or 'comparison'}",
+    )

@@ -1,0 +1,250 @@
+"""Plain-English findings generated from the numbers, in the seed report's style.
+
+Every sentence is built from the same dataclasses the exports read, so the words
+can never disagree with the tables. Percentages are the printed whole %.
+
+* ``headline_points`` - "The overall average percentage of <score phrase> judged
+  to have been done sufficiently well was 72%, with scores for individual areas
+  ranging from 64% to 80%." The phrase is the score's ``description`` (written
+  for this sentence, e.g. "work to keep to a minimum each offender's Risk of Harm
+  to others"), else "work on <title>".
+* ``table_points`` - for a table: how many aspects reach 60% / 75% (versus-all
+  tables), the highest and lowest aspects ("In 73% of all cases (and 80% of high
+  RoSH cases) ..."; "In only 37% of all cases (but 65% of ...) ..."), and the
+  number of aspects with a statistically significant difference and its direction.
+* ``key_findings`` - the report's opening bullets: headline points, the general
+  criteria scores, the highest and lowest aspects of each versus-all table and
+  the significance summary of every table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from caseassess_core.findings.areas import ScoreRange
+from caseassess_core.findings.tables import Comparison, FindingsTable, Row
+from caseassess_core.instrument.schema import Instrument
+
+THRESHOLDS = (60, 75)
+
+
+def _pct(value: int | None) -> str:
+    return "-" if value is None else f"{value}%"
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _aspect(label: str) -> str:
+    return f"work on the aspect \u201c{label.strip()}\u201d"
+
+
+def _score_phrase(instrument: Instrument | None, score: ScoreRange) -> str:
+    if instrument is not None:
+        for _, definition in instrument.all_scores():
+            if definition.id == score.id and definition.description:
+                return definition.description.strip().rstrip(".")
+    return f"work on {score.title}"
+
+
+def headline_points(
+    ranges: Sequence[ScoreRange], instrument: Instrument | None = None, *, area_word: str = "areas"
+) -> list[str]:
+    """One sentence per headline score, with the range between areas when there are two or more."""
+    out = []
+    for score in ranges:
+        if score.kind != "headline":
+            continue
+        phrase = _score_phrase(instrument, score)
+        if score.overall.n == 0:
+            out.append(f"No work was assessed for {phrase}.")
+            continue
+        sentence = (
+            f"The overall average percentage of {phrase} judged to have been done sufficiently well "
+            f"was {_pct(score.overall.pct)}"
+        )
+        if score.n_areas >= 2:
+            sentence += (
+                f", with scores for individual {area_word} ranging from {_pct(score.min_pct)} to {_pct(score.max_pct)}"
+            )
+        out.append(sentence + ".")
+    return out
+
+
+def general_point(ranges: Sequence[ScoreRange]) -> str | None:
+    """ "Scores for A, B and C were 76%, 76% and 57% respectively." (None without general scores)."""
+    general = [r for r in ranges if r.kind == "general"]
+    if not general:
+        return None
+    if len(general) == 1:
+        return f"The score for {general[0].title} was {_pct(general[0].overall.pct)}."
+    titles = _join([r.title for r in general])
+    values = _join([_pct(r.overall.pct) for r in general])
+    return f"Scores for {titles} were {values} respectively."
+
+
+def _all_cell_index(table: FindingsTable) -> int:
+    return 1 if table.comparison is Comparison.VERSUS_ALL else 0
+
+
+def _highlights(table: FindingsTable, count: int) -> list[str]:
+    """Highest and lowest aspects of a versus-all table by the all-cases %."""
+    if table.comparison is not Comparison.VERSUS_ALL or count <= 0:
+        return []
+    sub = table.groups[0].phrase
+    sub = sub if sub.endswith("cases") else f"{sub} cases"
+    rows = [r for r in table.rows if r.cells[1].n > 0]
+    if not rows:
+        return []
+    # exact ordering by proportion; instrument order breaks ties
+    ranked = sorted(rows, key=lambda r: -r.cells[1].sufficient / r.cells[1].n)
+    top = ranked[:count]
+    bottom = [r for r in reversed(ranked[-count:]) if r not in top]
+    out = []
+    for row in top:
+        s, a = row.cells
+        clause = ""
+        if s.n > 0:
+            word = "but" if row.test is not None and row.test.significant and row.test.diff_points < 0 else "and"
+            clause = f" ({word} {_pct(s.pct)} of {sub})"
+        out.append(f"In {_pct(a.pct)} of all cases{clause}, {_aspect(row.label)} was done sufficiently well.")
+    for row in bottom:
+        s, a = row.cells
+        clause = ""
+        if s.n > 0:
+            word = "but" if row.test is not None and row.test.significant and row.test.diff_points > 0 else "and"
+            clause = f" ({word} {_pct(s.pct)} of {sub})"
+        out.append(f"In only {_pct(a.pct)} of all cases{clause} was {_aspect(row.label)} done sufficiently well.")
+    return out
+
+
+def _threshold_points(table: FindingsTable) -> list[str]:
+    if table.comparison is not Comparison.VERSUS_ALL:
+        return []
+    rows = [r for r in table.rows if r.cells[1].n > 0]
+    if not rows:
+        return []
+    total = len(rows)
+    out = []
+    for threshold in THRESHOLDS:
+        k = sum(1 for r in rows if (r.cells[1].pct or 0) >= threshold)
+        out.append(
+            f"For {k} of the {total} key aspects, the work was rated as done sufficiently well "
+            f"in {threshold}% or more of all the cases scrutinised."
+        )
+    return out
+
+
+def _direction_counts(rows: Sequence[Row]) -> tuple[int, int]:
+    higher = sum(1 for r in rows if r.test is not None and r.test.diff_points > 0)
+    lower = sum(1 for r in rows if r.test is not None and r.test.diff_points < 0)
+    return higher, lower
+
+
+def significance_points(table: FindingsTable) -> list[str]:
+    """How many tested aspects (and scores) differ significantly, and which way."""
+    tested = table.tested_rows
+    first, second = table.groups
+    significant = [r for r in tested if r.test is not None and r.test.significant]
+    higher, lower = _direction_counts(significant)
+    out = []
+    if table.comparison is Comparison.VERSUS_ALL:
+        sub = first.phrase
+        pair = f"between {sub} and all cases as a whole"
+        if not tested:
+            return []
+        none = len(tested) - len(significant)
+        if none * 2 > len(tested):
+            out.append(
+                f"For the majority of the key aspects ({none} of the {len(tested)}) there was no statistically "
+                f"significant difference in the quality of the work {pair}."
+            )
+        else:
+            out.append(
+                f"For {len(significant)} of the {len(tested)} key aspects there was a statistically significant "
+                f"difference in the quality of the work {pair}."
+            )
+        if significant and lower == 0:
+            out.append(
+                f"For each of the {len(significant)} key aspects where there was a statistically significant "
+                f"difference, the proportion of cases rated \u2018done sufficiently well\u2019 was higher for "
+                f"{sub} than for all cases as a whole."
+            )
+        elif significant and higher == 0:
+            out.append(
+                f"For each of the {len(significant)} key aspects where there was a statistically significant "
+                f"difference, the proportion of cases rated \u2018done sufficiently well\u2019 was lower for "
+                f"{sub} than for all cases as a whole."
+            )
+        elif significant:
+            out.append(
+                f"Of the {len(significant)} key aspects with a statistically significant difference, the "
+                f"proportion done sufficiently well was higher for {sub} in {higher} and lower in {lower}."
+            )
+    else:
+        pair = f"between {first.phrase} and {second.phrase}"
+        if not tested:
+            return []
+        if significant:
+            out.append(
+                f"For {len(significant)} of the {len(tested)} applicable aspects there were statistically "
+                f"significant differences {pair} in the proportion of work done sufficiently well "
+                f"(higher for {first.phrase} in {higher}, and for {second.phrase} in {lower})."
+            )
+        else:
+            out.append(
+                f"For none of the {len(tested)} applicable aspects was there a statistically significant "
+                f"difference {pair} in the proportion of work done sufficiently well."
+            )
+    out.extend(_score_significance(table, pair))
+    return out
+
+
+def _score_significance(table: FindingsTable, pair: str) -> list[str]:
+    tested = [r for r in table.score_rows if r.test is not None]
+    if not tested:
+        return []
+    significant = [r for r in tested if r.test is not None and r.test.significant]
+    if not significant:
+        return [f"The headline and general criteria scores show no statistically significant difference {pair}."]
+    first = table.groups[0].phrase
+    parts = []
+    for r in significant:
+        direction = "higher" if r.test is not None and r.test.diff_points > 0 else "lower"
+        parts.append(f"{r.label} ({direction} for {first}, {_pct(r.cells[0].pct)} against {_pct(r.cells[1].pct)})")
+    return [
+        f"The headline and general criteria scores show a statistically significant difference {pair} for "
+        f"{_join(parts)}."
+    ]
+
+
+def table_points(table: FindingsTable, *, highlights: int = 2) -> list[str]:
+    """The 'main points' paragraph above a table."""
+    return _threshold_points(table) + _highlights(table, highlights) + significance_points(table)
+
+
+def key_findings(
+    ranges: Sequence[ScoreRange],
+    tables: Sequence[FindingsTable] = (),
+    instrument: Instrument | None = None,
+    *,
+    area_word: str = "areas",
+    highlights: int = 1,
+) -> list[str]:
+    """The report's key findings bullets."""
+    out = headline_points(ranges, instrument, area_word=area_word)
+    general = general_point(ranges)
+    if general:
+        out.append(general)
+    for table in tables:
+        out.extend(_highlights(table, highlights))
+    for table in tables:
+        out.extend(significance_points(table))
+    return [_capital(s) for s in out]

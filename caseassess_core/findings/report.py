@@ -1,0 +1,117 @@
+"""The whole findings report as plain data, and its JSON-ready form.
+
+Every export (HTML, PDF, XLSX, CSV, JSON) reads ``Report`` or ``report_to_dict``,
+so all of them print the same numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from caseassess_core.findings.annex import SampleTable, sample_characteristics
+from caseassess_core.findings.areas import AreaChart, ScoreRange, area_ranges, area_scores
+from caseassess_core.findings.counts import CaseCount, CountIndex, CountRow
+from caseassess_core.findings.keyfindings import key_findings, table_points
+from caseassess_core.findings.tables import FindingsTable, Row, overall_scores
+from caseassess_core.instrument.schema import Instrument
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a findings report shows.
+
+    ``points[i]`` are the main-points sentences printed above ``tables[i]``.
+    ``total_cases`` is the number of cases in Annex 1 (``None`` without case counts).
+    """
+
+    title: str
+    instrument_id: str
+    instrument_version: str
+    total_cases: int | None
+    scores: tuple[Row, ...]
+    chart1: tuple[ScoreRange, ...]
+    chart2: AreaChart
+    tables: tuple[FindingsTable, ...]
+    points: tuple[tuple[str, ...], ...]
+    annex: tuple[SampleTable, ...]
+    key_findings: tuple[str, ...]
+
+
+def build_report(
+    instrument: Instrument,
+    *,
+    area_counts: Iterable[CountRow],
+    area_order: Sequence[str] = (),
+    tables: Sequence[FindingsTable] = (),
+    case_counts: Iterable[CaseCount] = (),
+    annex_fields: Sequence[str] | None = None,
+    title: str = "",
+    area_word: str = "areas",
+) -> Report:
+    """Assemble a report.
+
+    ``area_counts``: answers grouped by area (one query) - overall scores, Chart 1
+    and Chart 2 come from them. ``tables``: built with ``question_table`` from
+    the counts of their own dimension. ``case_counts``: Annex 1.
+    """
+    index = CountIndex(area_counts)
+    ranges = area_ranges(instrument, index)
+    annex = sample_characteristics(case_counts, instrument, fields=annex_fields)
+    return Report(
+        title=title,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        total_cases=annex[0].total if annex else None,
+        scores=overall_scores(instrument, index),
+        chart1=ranges,
+        chart2=area_scores(instrument, index, area_order),
+        tables=tuple(tables),
+        points=tuple(tuple(table_points(t)) for t in tables),
+        annex=annex,
+        key_findings=tuple(key_findings(ranges, tables, instrument, area_word=area_word)),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The report as JSON-ready dicts and lists (``json.dumps`` works directly).
+
+    Keys::
+
+        title, instrument_id, instrument_version, total_cases (int|null)
+        scores:   [Row]                       overall headline + general scores, one cell each
+        chart1:   [{kind, id, title, overall: Cell, min_pct, max_pct, min_area, max_area, n_areas}]
+        chart2:   {scores: [[id, title]], areas: [{area, cells: [Cell]}]}   (cells align with scores)
+        tables:   [{id, title, comparison ('a_vs_b'|'versus_all'),
+                    groups: [{label, values ([str]|null = all cases), noun}],
+                    rows: [Row], score_rows: [Row]}]
+        points:   [[str]]                     main points per table, aligned with tables
+        annex:    [{field, label, total, values: [{value, label, n, pct (1 dp), pct_label}]}]
+        key_findings: [str]
+
+        Row  = {kind ('question'|'headline'|'general'), id, label, cells: [Cell], test: Test|null}
+        Cell = {sufficient, n, pct (whole %, null if n=0), ci_low, ci_high (Wilson 95%, %, 1 dp)}
+        Test = {chi2, p, stars ('***'|'**'|'*'|'--'), small_expected, diff_points}
+
+    ``test`` is null when a compared group has no cases (the significance cell is
+    blank). In ``versus_all`` tables the test compares the subgroup with the cases
+    outside it, although the second column shows all cases.
+    """
+    result = _plain(report)
+    assert isinstance(result, dict)
+    return result
