@@ -15,7 +15,7 @@ Totals over every dimension (excluded answers left out):
 from caseassess_core.findings import CaseCount, CountRow
 from caseassess_core.instrument.schema import AnswerType, Instrument, Question, ScoreDefinition, Section, View
 
-S, I, X = "sufficient", "insufficient", "excluded"
+SUF, INS, EXC = "sufficient", "insufficient", "excluded"
 
 
 def instrument() -> Instrument:
@@ -70,46 +70,46 @@ def _rows(spec):
 # RoSH dimension (Tables 3-6: high + very high beside all cases)
 ROSH = _rows(
     {
-        ("B.1.1.1", "high"): {S: 5, I: 1},
-        ("B.1.1.1", "very_high"): {S: 2},
-        ("B.1.1.1", "medium"): {S: 3, I: 6},
-        ("B.1.1.1", "low"): {S: 1, I: 2},
-        ("B.1.1.1", None): {X: 3},
-        ("B.1.1.2", "high"): {S: 2, I: 3},
-        ("B.1.1.2", "medium"): {S: 6, I: 3},
-        ("B.1.1.2", "low"): {S: 4, I: 2},
-        ("B.1.1.2", None): {I: 1},
-        ("C.2.1.1", "high"): {X: 4},
-        ("C.2.1.1", "medium"): {S: 8, I: 4},
-        ("C.2.1.1", "low"): {S: 5, I: 3, X: 1},
+        ("B.1.1.1", "high"): {SUF: 5, INS: 1},
+        ("B.1.1.1", "very_high"): {SUF: 2},
+        ("B.1.1.1", "medium"): {SUF: 3, INS: 6},
+        ("B.1.1.1", "low"): {SUF: 1, INS: 2},
+        ("B.1.1.1", None): {EXC: 3},
+        ("B.1.1.2", "high"): {SUF: 2, INS: 3},
+        ("B.1.1.2", "medium"): {SUF: 6, INS: 3},
+        ("B.1.1.2", "low"): {SUF: 4, INS: 2},
+        ("B.1.1.2", None): {INS: 1},
+        ("C.2.1.1", "high"): {EXC: 4},
+        ("C.2.1.1", "medium"): {SUF: 8, INS: 4},
+        ("C.2.1.1", "low"): {SUF: 5, INS: 3, EXC: 1},
     }
 )
 
 # Supervision type (Table 7: community orders vs licences, two raw licence values pooled)
 SUPERVISION = _rows(
     {
-        ("B.1.1.1", "community"): {S: 9, I: 6},
-        ("B.1.1.1", None): {S: 2, I: 3, X: 3},
-        ("B.1.1.2", "community"): {S: 4, I: 6},
-        ("B.1.1.2", "licence_determinate"): {S: 6, I: 1},
-        ("B.1.1.2", "licence_indeterminate"): {S: 2, I: 1},
-        ("B.1.1.2", None): {I: 1},
-        ("C.2.1.1", "community"): {S: 3, I: 7},
-        ("C.2.1.1", "licence_determinate"): {S: 10},
-        ("C.2.1.1", "licence_indeterminate"): {X: 5},
+        ("B.1.1.1", "community"): {SUF: 9, INS: 6},
+        ("B.1.1.1", None): {SUF: 2, INS: 3, EXC: 3},
+        ("B.1.1.2", "community"): {SUF: 4, INS: 6},
+        ("B.1.1.2", "licence_determinate"): {SUF: 6, INS: 1},
+        ("B.1.1.2", "licence_indeterminate"): {SUF: 2, INS: 1},
+        ("B.1.1.2", None): {INS: 1},
+        ("C.2.1.1", "community"): {SUF: 3, INS: 7},
+        ("C.2.1.1", "licence_determinate"): {SUF: 10},
+        ("C.2.1.1", "licence_indeterminate"): {EXC: 5},
     }
 )
 
 # Areas (Charts 1 and 2)
 AREAS = _rows(
     {
-        ("B.1.1.1", "North"): {S: 8, I: 2, X: 3},
-        ("B.1.1.1", "South"): {S: 3, I: 7},
-        ("B.1.1.2", "North"): {S: 6, I: 4},
-        ("B.1.1.2", "South"): {S: 5, I: 5},
-        ("B.1.1.2", None): {S: 1},
-        ("C.2.1.1", "North"): {S: 9, I: 1},
-        ("C.2.1.1", "South"): {S: 4, I: 6, X: 5},
+        ("B.1.1.1", "North"): {SUF: 8, INS: 2, EXC: 3},
+        ("B.1.1.1", "South"): {SUF: 3, INS: 7},
+        ("B.1.1.2", "North"): {SUF: 6, INS: 4},
+        ("B.1.1.2", "South"): {SUF: 5, INS: 5},
+        ("B.1.1.2", None): {SUF: 1},
+        ("C.2.1.1", "North"): {SUF: 9, INS: 1},
+        ("C.2.1.1", "South"): {SUF: 4, INS: 6, EXC: 5},
     }
 )
 
