@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caseassess.assessments import services
 from caseassess.assessments.models import Status
+from caseassess.assessments.rules import disagreements, suggestions
 from caseassess.assessments.selectors import assessment_state, next_section_id, section_of
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
@@ -143,6 +144,7 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
             "restored": restored,
             "editable": editable,
             "details_version": case.details_version,
+            "suggestions": suggestions(ins, dict(case.details)),
             "breadcrumbs": _crumbs(assessment),
             "section_nav": "inspections",
         },
@@ -262,6 +264,7 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
             "form_has_errors": bool(errors),
             "conflicts": conflicts,
             "warnings": warnings,
+            "suggestions": suggestions(ins, dict(assessment.case.details)),
             "restored": restored,
             "editable": editable,
             "breadcrumbs": _crumbs(assessment),
@@ -301,6 +304,7 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "state": state,
             "ins": state.instrument,
             "blockers": blockers,
+            "disagreements": disagreements(state.instrument, dict(assessment.case.details), state.answers),
             "editable": editable,
             "form_has_errors": request.method == "POST" and blockers.any,
             "breadcrumbs": _crumbs(assessment),

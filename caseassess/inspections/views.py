@@ -16,7 +16,7 @@ from caseassess.inspections import services
 from caseassess.inspections.forms import CaseForm, InspectionForm, UploadForm
 from caseassess.inspections.models import Inspection
 from caseassess.inspections.permissions import inspection_for, inspection_for_lead, inspections_visible
-from caseassess.inspections.selectors import inspection_assessments, inspection_progress
+from caseassess.inspections.selectors import inspection_assessments, inspection_disagreements, inspection_progress
 
 
 def _crumbs(inspection: Inspection | None = None) -> list[dict[str, str]]:
@@ -52,7 +52,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspections/detail.html",
         {
             "title": inspection.name, "inspection": inspection, "assessments": assessments, "progress": progress,
-            "blockers": blockers, "members": members, "assessors": [m for m in members if m.role in ("assessor", "lead_inspector")],
+            "blockers": blockers, "members": members,
+            "disagreements": inspection_disagreements(inspection=inspection) if request.user.is_lead else [], "assessors": [m for m in members if m.role in ("assessor", "lead_inspector")],
             "breadcrumbs": _crumbs(), "section_nav": "inspections",
         },
     )

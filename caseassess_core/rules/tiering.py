@@ -28,7 +28,7 @@ from caseassess_core.rules.base import (
 
 RULE_ID = "tiering"
 TITLE = "Indicative tier (post-sentence Tiering Decision Grid)"
-INFORMS = ("C.2.1.1", "C.2.1.2")
+INFORMS = ("case.tier", "C.2.1.1", "C.2.1.2")
 TABLE_ID = "tiering_grid"
 
 

@@ -103,7 +103,7 @@ def test_it_refuses_overrides_of_rows_not_left_to_local_determination(tables: An
 def test_it_lists_each_fact_that_fired_as_a_reason(tables: Any) -> None:
     result = indicative_tier(case(rosh_at_start="high", ogp_score=50, interventions=["drr_low"]), tables)
     assert result.outcome == "tier_4"
-    assert result.informs == ("C.2.1.1", "C.2.1.2")
+    assert result.informs == ("case.tier", "C.2.1.1", "C.2.1.2")
     assert len(result.reasons) == 3
     assert any("RoSH at start is high" in r and "Tier 4" in r for r in result.reasons)
 
