@@ -2,7 +2,8 @@
 
 Percentages are of the cases counted for that field (including "not recorded").
 ``pct`` keeps one decimal; ``pct_label`` prints it as the seed's pie charts do:
-whole % from 1% upwards (half up), one decimal below 1% ("0.1%"), "0%" for none.
+whole % from 1% upwards (half up), one decimal below 1% ("0.1%", "<0.1%" when a
+share with cases would round to nothing), "0%" for none.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def pct_label(n: int, total: int) -> str:
         return "0%"
     if 100 * n < total:  # below 1%
         tenths = (2000 * n + total) // (2 * total)
-        return f"{tenths // 10}.{tenths % 10}%"
+        if tenths == 0:
+            return "<0.1%"
+        return "1%" if tenths == 10 else f"0.{tenths}%"
     return f"{pct_half_up(n, total)}%"
 
 

@@ -43,7 +43,11 @@ def _capital(text: str) -> str:
 
 
 def _aspect(label: str) -> str:
-    return f"work on the aspect \u201c{label.strip()}\u201d"
+    return f"work on \u201c{label.strip()}\u201d"
+
+
+def _aspects(k: int) -> str:
+    return "key aspect" if k == 1 else "key aspects"
 
 
 def _score_phrase(instrument: Instrument | None, score: ScoreRange) -> str:
@@ -135,10 +139,16 @@ def _threshold_points(table: FindingsTable) -> list[str]:
     out = []
     for threshold in THRESHOLDS:
         k = sum(1 for r in rows if (r.cells[1].pct or 0) >= threshold)
-        out.append(
-            f"For {k} of the {total} key aspects, the work was rated as done sufficiently well "
-            f"in {threshold}% or more of all the cases scrutinised."
-        )
+        if k == 0:
+            out.append(
+                f"For none of the {total} {_aspects(total)} was the work rated as done sufficiently well "
+                f"in {threshold}% or more of all the cases scrutinised."
+            )
+        else:
+            out.append(
+                f"For {k} of the {total} {_aspects(total)}, the work was rated as done sufficiently well "
+                f"in {threshold}% or more of all the cases scrutinised."
+            )
     return out
 
 
@@ -151,57 +161,74 @@ def _direction_counts(rows: Sequence[Row]) -> tuple[int, int]:
 def significance_points(table: FindingsTable) -> list[str]:
     """How many tested aspects (and scores) differ significantly, and which way."""
     tested = table.tested_rows
+    if not tested:
+        return []
     first, second = table.groups
     significant = [r for r in tested if r.test is not None and r.test.significant]
     higher, lower = _direction_counts(significant)
+    n_sig, n_tested = len(significant), len(tested)
     out = []
     if table.comparison is Comparison.VERSUS_ALL:
         sub = first.phrase
         pair = f"between {sub} and all cases as a whole"
-        if not tested:
-            return []
-        none = len(tested) - len(significant)
-        if none * 2 > len(tested):
+        none = n_tested - n_sig
+        if n_sig == 0:
             out.append(
-                f"For the majority of the key aspects ({none} of the {len(tested)}) there was no statistically "
+                f"For none of the {n_tested} {_aspects(n_tested)} was there a statistically significant "
+                f"difference in the quality of the work {pair}."
+            )
+        elif none * 2 > n_tested:
+            out.append(
+                f"For the majority of the key aspects ({none} of the {n_tested}) there was no statistically "
                 f"significant difference in the quality of the work {pair}."
             )
         else:
             out.append(
-                f"For {len(significant)} of the {len(tested)} key aspects there was a statistically significant "
+                f"For {n_sig} of the {n_tested} key aspects there was a statistically significant "
                 f"difference in the quality of the work {pair}."
             )
-        if significant and lower == 0:
+        where = (
+            "For the one key aspect where there was a statistically significant difference"
+            if n_sig == 1
+            else f"For each of the {n_sig} key aspects where there was a statistically significant difference"
+        )
+        if n_sig and lower == 0:
             out.append(
-                f"For each of the {len(significant)} key aspects where there was a statistically significant "
-                f"difference, the proportion of cases rated \u2018done sufficiently well\u2019 was higher for "
+                f"{where}, the proportion of cases rated \u2018done sufficiently well\u2019 was higher for "
                 f"{sub} than for all cases as a whole."
             )
-        elif significant and higher == 0:
+        elif n_sig and higher == 0:
             out.append(
-                f"For each of the {len(significant)} key aspects where there was a statistically significant "
-                f"difference, the proportion of cases rated \u2018done sufficiently well\u2019 was lower for "
+                f"{where}, the proportion of cases rated \u2018done sufficiently well\u2019 was lower for "
                 f"{sub} than for all cases as a whole."
             )
-        elif significant:
+        elif n_sig:
             out.append(
-                f"Of the {len(significant)} key aspects with a statistically significant difference, the "
-                f"proportion done sufficiently well was higher for {sub} in {higher} and lower in {lower}."
+                f"Of the {n_sig} key aspects with a statistically significant difference, the proportion "
+                f"done sufficiently well was higher for {sub} in {higher} and lower in {lower}."
             )
     else:
         pair = f"between {first.phrase} and {second.phrase}"
-        if not tested:
-            return []
-        if significant:
+        if n_sig == 0:
             out.append(
-                f"For {len(significant)} of the {len(tested)} applicable aspects there were statistically "
-                f"significant differences {pair} in the proportion of work done sufficiently well "
-                f"(higher for {first.phrase} in {higher}, and for {second.phrase} in {lower})."
+                f"For none of the {n_tested} applicable aspects was there a statistically significant "
+                f"difference {pair} in the proportion of work done sufficiently well."
             )
         else:
+            if lower == 0:
+                direction = f"higher for {first.phrase} in each" if n_sig > 1 else f"higher for {first.phrase}"
+            elif higher == 0:
+                direction = f"higher for {second.phrase} in each" if n_sig > 1 else f"higher for {second.phrase}"
+            else:
+                direction = f"higher for {first.phrase} in {higher} and for {second.phrase} in {lower}"
+            were = (
+                "was a statistically significant difference"
+                if n_sig == 1
+                else "were statistically significant differences"
+            )
             out.append(
-                f"For none of the {len(tested)} applicable aspects was there a statistically significant "
-                f"difference {pair} in the proportion of work done sufficiently well."
+                f"For {n_sig} of the {n_tested} applicable aspects there {were} {pair} in the proportion "
+                f"of work done sufficiently well ({direction})."
             )
     out.extend(_score_significance(table, pair))
     return out

@@ -33,7 +33,11 @@ def instrument() -> Instrument:
                         criterion="1.1",
                         title="Preparing for sentence",
                         questions=[
-                            Question(id="B.1.1.1", text="Did the PSR analyse RoH accurately?", key_aspect="Accurate RoH analysis in the PSR?"),
+                            Question(
+                                id="B.1.1.1",
+                                text="Did the PSR analyse RoH accurately?",
+                                key_aspect="Accurate RoH analysis in the PSR?",
+                            ),
                             Question(id="B.1.1.2", text="Was the risk management plan on time?"),
                             Question(id="B.1.1.3", text="Comments", type=AnswerType.TEXT),
                         ],

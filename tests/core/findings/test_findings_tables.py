@@ -164,7 +164,9 @@ def test_cases_without_a_subgroup_value_still_count_in_all_cases():
 
 def test_an_empty_group_gives_blank_cells_and_no_test():
     counts = [CountRow("B.1.1.2", "male", "sufficient", 4), CountRow("B.1.1.2", "male", "insufficient", 1)]
-    table = question_table(instrument(), counts, [GroupSpec("Males", ("male",)), GroupSpec("Females", ("female",))], "a_vs_b")
+    table = question_table(
+        instrument(), counts, [GroupSpec("Males", ("male",)), GroupSpec("Females", ("female",))], "a_vs_b"
+    )
     (row,) = table.rows
     assert row.cells[1] == Cell(0, 0, None, None, None)
     assert row.test is None

@@ -1,0 +1,93 @@
+"""Key findings and table main points are sentences built from the numbers."""
+
+from golden_programme import AREAS, ROSH, SUPERVISION, instrument
+
+from caseassess_core.findings import (
+    ALL_CASES,
+    CountRow,
+    GroupSpec,
+    area_ranges,
+    key_findings,
+    question_table,
+    table_points,
+)
+from caseassess_core.findings.keyfindings import general_point, headline_points
+
+HIGH = GroupSpec("High and very high RoSH", ("high", "very_high"), "high RoSH cases")
+COMMUNITY = GroupSpec("Community orders", ("community",))
+LICENCES = GroupSpec("Licences", ("licence_determinate", "licence_indeterminate"))
+
+
+def test_headline_points_give_the_overall_score_and_the_range_between_areas():
+    points = headline_points(area_ranges(instrument(), AREAS), instrument())
+    assert points == [
+        "The overall average percentage of work to keep to a minimum each offender's Risk of Harm to others "
+        "judged to have been done sufficiently well was 56%, with scores for individual areas ranging from 40% to 70%.",
+        # no description: falls back to "work on <title>"
+        "The overall average percentage of work on Compliance & <Enforcement> judged to have been done "
+        "sufficiently well was 61%, with scores for individual areas ranging from 45% to 75%.",
+    ]
+
+
+def test_a_single_area_has_no_range_clause():
+    rows = [CountRow("B.1.1.1", "North", "sufficient", 3), CountRow("B.1.1.1", "North", "insufficient", 1)]
+    (roh, _) = headline_points(area_ranges(instrument(), rows), instrument(), area_word="Trust areas")
+    assert roh.endswith("was 75%.")
+
+
+def test_general_criteria_scores_are_listed_in_one_sentence():
+    assert general_point(area_ranges(instrument(), AREAS)) == (
+        "Scores for Assessment and sentence planning and Implementation of interventions were 56% and 65% respectively."
+    )
+
+
+def test_a_versus_all_table_names_its_best_and_worst_aspects_and_counts_significant_differences():
+    table = question_table(instrument(), ROSH, [HIGH, ALL_CASES], "versus_all")
+    assert table_points(table, highlights=1) == [
+        # all-cases %: B.1.1.1 55%, B.1.1.2 57%, C.2.1.1 65%
+        "For 1 of the 3 key aspects, the work was rated as done sufficiently well in 60% or more of all the cases scrutinised.",
+        "For none of the 3 key aspects was the work rated as done sufficiently well in 75% or more of all the cases scrutinised.",
+        # C.2.1.1 has no high RoSH answers: no bracket
+        "In 65% of all cases, work on \u201cWas every effort made to promote compliance?\u201d was done sufficiently well.",
+        # lowest; high RoSH significantly better -> "but"
+        "In only 55% of all cases (but 88% of high RoSH cases) was work on \u201cAccurate RoH analysis in the PSR?\u201d "
+        "done sufficiently well.",
+        # tested: B.1.1.1 (*) and B.1.1.2 (--); C.2.1.1 untested
+        "For 1 of the 2 key aspects there was a statistically significant difference in the quality of the work "
+        "between high RoSH cases and all cases as a whole.",
+        "For the one key aspect where there was a statistically significant difference, the proportion of cases "
+        "rated \u2018done sufficiently well\u2019 was higher for high RoSH cases than for all cases as a whole.",
+        "The headline and general criteria scores show no statistically significant difference between high RoSH "
+        "cases and all cases as a whole.",
+    ]
+
+
+def test_an_a_versus_b_table_counts_applicable_aspects_and_names_significant_scores():
+    table = question_table(instrument(), SUPERVISION, [COMMUNITY, LICENCES], "a_vs_b")
+    assert table_points(table) == [
+        "For 1 of the 2 applicable aspects there was a statistically significant difference between community "
+        "orders and licences in the proportion of work done sufficiently well (higher for licences).",
+        "The headline and general criteria scores show a statistically significant difference between community "
+        "orders and licences for Compliance & <Enforcement> (lower for community orders, 35% against 90%) and "
+        "Implementation of interventions (lower for community orders, 30% against 100%).",
+    ]
+
+
+def test_key_findings_start_with_headlines_then_general_scores_then_tables():
+    rosh = question_table(instrument(), ROSH, [HIGH, ALL_CASES], "versus_all")
+    supervision = question_table(instrument(), SUPERVISION, [COMMUNITY, LICENCES], "a_vs_b")
+    findings = key_findings(area_ranges(instrument(), AREAS), [rosh, supervision], instrument())
+    assert findings[0].startswith("The overall average percentage of work to keep to a minimum")
+    assert findings[2].startswith("Scores for Assessment and sentence planning")
+    assert findings[3].startswith("In 65% of all cases")
+    assert findings[4].startswith("In only 55% of all cases (but 88% of high RoSH cases)")
+    assert any(f.startswith("For 1 of the 2 applicable aspects") for f in findings)
+    assert all(f[0].isupper() for f in findings)
+
+
+def test_tables_without_any_tested_aspect_say_nothing_about_significance():
+    rows = [CountRow("B.1.1.2", "male", "sufficient", 4)]
+    table = question_table(
+        instrument(), rows, [GroupSpec("Males", ("male",)), GroupSpec("Females", ("female",))], "a_vs_b"
+    )
+    assert table_points(table) == []
