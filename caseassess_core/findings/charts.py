@@ -24,15 +24,17 @@ GREY = "#505a5f"
 TEXT = "#0b0c0c"
 SERIES = (BLUE, ORANGE, DARK_BLUE, GREY)
 
-WIDTH = 640
-PAD = 8
-FONT = 16
-LINE = 20
-BAR = 22
+# 480 units wide: on a 320 px screen the scale is 2/3, so 17-unit labels stay ~11 px
+WIDTH = 480
+PAD = 6
+FONT = 17
+SMALL = "15"
+LINE = 21
+BAR = 24
 BAR_GAP = 4
 ROW_GAP = 14
-PLOT_RIGHT = WIDTH - 64  # room for the value label at 100%
-WRAP = 70
+PLOT_RIGHT = WIDTH - 56  # room for the value label at 100%
+WRAP = 46
 
 
 def _e(text: str) -> str:
@@ -85,7 +87,8 @@ def _axis(y_top: float, y_bottom: float) -> list[str]:
             f'<line x1="{x:g}" y1="{y_top:g}" x2="{x:g}" y2="{y_bottom:g}" stroke="{GREY}" '
             f'stroke-width="{1 if tick == 0 else 0.5}" stroke-dasharray="{"none" if tick == 0 else "2 3"}"/>'
         )
-        out.append(_text(x, y_bottom + LINE, f"{tick}%", text_anchor="middle", font_size="14"))
+        anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
+        out.append(_text(x, y_bottom + LINE, f"{tick}%", text_anchor=anchor, font_size=SMALL))
     return out
 
 
@@ -114,15 +117,19 @@ def chart1_svg(
         if score.min_pct is not None and score.max_pct is not None and score.n_areas >= 2:
             mid = bar_top + BAR / 2
             x1, x2 = _x(score.min_pct), _x(score.max_pct)
-            body.append(
-                f'<g class="range" stroke="{ORANGE}" stroke-width="3">'
+            whisker = (
                 f'<line x1="{x1:g}" y1="{mid:g}" x2="{x2:g}" y2="{mid:g}"/>'
                 f'<line x1="{x1:g}" y1="{bar_top + 3:g}" x2="{x1:g}" y2="{bar_top + BAR - 3:g}"/>'
-                f'<line x1="{x2:g}" y1="{bar_top + 3:g}" x2="{x2:g}" y2="{bar_top + BAR - 3:g}"/></g>'
+                f'<line x1="{x2:g}" y1="{bar_top + 3:g}" x2="{x2:g}" y2="{bar_top + BAR - 3:g}"/>'
+            )
+            # a white halo keeps the black whisker visible over both bar colours
+            body.append(
+                f'<g class="range" stroke-linecap="square"><g stroke="#ffffff" stroke-width="4">{whisker}</g>'
+                f'<g stroke="{TEXT}" stroke-width="2">{whisker}</g></g>'
             )
             label_x = max(label_x, x2)
             text += f" (range between {area_word} {score.min_pct}% to {score.max_pct}%)"
-        body.append(_text(label_x + 6, bar_top + BAR - 6, _pct(value), font_weight="bold"))
+        body.append(_text(label_x + 7, bar_top + BAR - 7, _pct(value), font_weight="bold"))
         summary.append(text)
         y = bar_top + BAR + ROW_GAP
     body = _axis(PAD, y) + body
@@ -149,10 +156,10 @@ def grouped_bar_svg(
     body: list[str] = []
     y = PAD
     # legend
-    x = PAD
+    x: float = PAD
     for i, (name, _) in enumerate(series):
         colour = SERIES[i % len(SERIES)]
-        width = 24 + 9 * len(name)
+        width = 24 + 9.5 * len(name)
         if x + width > WIDTH - PAD and x > PAD:
             x = PAD
             y += LINE + 4
@@ -176,7 +183,7 @@ def grouped_bar_svg(
                     f'<rect class="bar" x="{PAD}" y="{y:g}" width="{_x(value) - PAD:g}" height="{BAR}" '
                     f'fill="{SERIES[i % len(SERIES)]}"><title>{_e(f"{category}, {name}: {value}%")}</title></rect>'
                 )
-            bars.append(_text(_x(value or 0) + 6, y + BAR - 6, _pct(value), font_size="14"))
+            bars.append(_text(_x(value or 0) + 6, y + BAR - 7, _pct(value), font_size=SMALL))
             parts.append(f"{name} {_pct(value)}")
             y += BAR + BAR_GAP
         summary.append(f"{category}: " + ", ".join(parts))

@@ -17,7 +17,7 @@ def _parse(svg):
     assert root.tag == f"{NS}svg"
     assert root.get("role") == "img"
     assert root.get("width") == "100%"
-    assert re.fullmatch(r"0 0 640 [0-9.]+", root.get("viewBox"))
+    assert re.fullmatch(r"0 0 480 [0-9.]+", root.get("viewBox"))
     title, desc = root.find(f"{NS}title"), root.find(f"{NS}desc")
     assert title is not None and desc is not None
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
