@@ -133,6 +133,8 @@ _COUNT_LABELS = {
     "unpaid_work_only": "unpaid-work-only cases",
 }
 
+_SHARE_LABELS = {"female": "female", "bme": "BME"}
+
 
 def _share_bounds(part: int, whole: int, n: int, tolerance_points: float) -> tuple[int, int]:
     share = Fraction(part, whole)
@@ -246,11 +248,7 @@ def draw_sample(caseload: Iterable[CaseRecord], design: SamplingDesign) -> Sampl
                 fixed.append(bound(quota))
                 continue
             if quota.is_share:
-                messages.append(
-                    f"The {quota.name} share cannot stay within {design.share_tolerance_points:g} points of the "
-                    "caseload together with the quotas above."
-                )
-                continue
+                continue  # reported with its numbers below
             # The largest lower bound that still fits with the quotas already fixed (0 always does).
             low, high = 0, quota.lower - 1
             while low < high:
@@ -284,6 +282,14 @@ def draw_sample(caseload: Iterable[CaseRecord], design: SamplingDesign) -> Sampl
             share = Fraction(available(quota.flag), len(eligible))
             sample_share = Fraction(achieved, n)
             difference = abs(sample_share - share) * 100
+            passed = difference <= Fraction(str(design.share_tolerance_points))
+            if not passed:
+                messages.append(
+                    f"The {_SHARE_LABELS[quota.name]} share of the sample is {float(sample_share):.1%} against "
+                    f"{float(share):.1%} in the eligible caseload "
+                    f"(tolerance {design.share_tolerance_points:g} points); "
+                    "no sample of this size meets it together with the quotas above."
+                )
             share_checks.append(
                 ShareCheck(
                     quota.name,
@@ -291,7 +297,7 @@ def draw_sample(caseload: Iterable[CaseRecord], design: SamplingDesign) -> Sampl
                     float(sample_share),
                     float(difference),
                     design.share_tolerance_points,
-                    difference <= Fraction(str(design.share_tolerance_points)),
+                    passed,
                 )
             )
         else:

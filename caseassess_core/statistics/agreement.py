@@ -71,7 +71,7 @@ def cohen_kappa(table: Sequence[Sequence[int]]) -> Kappa:
     p = [[count / n for count in row] for row in table]
     rows = [total / n for total in row_totals]
     cols = [total / n for total in col_totals]
-    # Fleiss, Cohen & Everitt (1969), equation (13).
+    # Fleiss, Cohen & Everitt (1969): the non-null asymptotic variance.
     a = sum(p[i][i] * (1 - (rows[i] + cols[i]) * (1 - kappa)) ** 2 for i in range(k))
     b = (1 - kappa) ** 2 * sum(p[i][j] * (cols[i] + rows[j]) ** 2 for i in range(k) for j in range(k) if i != j)
     c = (kappa - pe * (1 - kappa)) ** 2

@@ -224,3 +224,14 @@ def test_the_sample_size_is_the_smaller_of_size_and_eligible_and_weights_sum_to_
 def test_different_seeds_usually_give_different_samples():
     samples = {draw_sample(area(), design(size=50, seed=s)).case_refs for s in range(5)}
     assert len(samples) == 5
+
+
+def test_it_reports_a_share_that_no_sample_of_this_size_can_match():
+    cases = [case(f"f{i}", gender="female") for i in range(1)] + [case(f"m{i}") for i in range(2)]
+    result = draw_sample(cases, design(size=2, share_tolerance_points=0))
+    (female,) = [s for s in result.shares if s.name == "female"]
+    assert not female.passed
+    assert any(
+        m.startswith("The female share of the sample is") and "33.3% in the eligible caseload" in m
+        for m in result.messages
+    )
