@@ -5,9 +5,10 @@ can never disagree with the tables. Percentages are the printed whole %.
 
 * ``headline_points`` - "The overall average percentage of <score phrase> judged
   to have been done sufficiently well was 72%, with scores for individual areas
-  ranging from 64% to 80%." The phrase is the score's ``description`` (written
-  for this sentence, e.g. "work to keep to a minimum each offender's Risk of Harm
-  to others"), else "work on <title>".
+  ranging from 64% to 80%." The phrase is ``phrases[score_id]`` when given (e.g.
+  "work to keep to a minimum each offender's Risk of Harm to others", the seed's
+  wording), else "work on <title>". (The instrument's score ``description``
+  documents membership, so it is not used as prose.)
 * ``table_points`` - for a table: how many aspects reach 60% / 75% (versus-all
   tables), the highest and lowest aspects ("In 73% of all cases (and 80% of high
   RoSH cases) ..."; "In only 37% of all cases (but 65% of ...) ..."), and the
@@ -19,11 +20,10 @@ can never disagree with the tables. Percentages are the printed whole %.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from caseassess_core.findings.areas import ScoreRange
 from caseassess_core.findings.tables import Comparison, FindingsTable, Row
-from caseassess_core.instrument.schema import Instrument
 
 THRESHOLDS = (60, 75)
 
@@ -50,23 +50,21 @@ def _aspects(k: int) -> str:
     return "key aspect" if k == 1 else "key aspects"
 
 
-def _score_phrase(instrument: Instrument | None, score: ScoreRange) -> str:
-    if instrument is not None:
-        for _, definition in instrument.all_scores():
-            if definition.id == score.id and definition.description:
-                return definition.description.strip().rstrip(".")
+def _score_phrase(score: ScoreRange, phrases: Mapping[str, str] | None) -> str:
+    if phrases and phrases.get(score.id):
+        return phrases[score.id].strip().rstrip(".")
     return f"work on {score.title}"
 
 
 def headline_points(
-    ranges: Sequence[ScoreRange], instrument: Instrument | None = None, *, area_word: str = "areas"
+    ranges: Sequence[ScoreRange], *, area_word: str = "areas", phrases: Mapping[str, str] | None = None
 ) -> list[str]:
     """One sentence per headline score, with the range between areas when there are two or more."""
     out = []
     for score in ranges:
         if score.kind != "headline":
             continue
-        phrase = _score_phrase(instrument, score)
+        phrase = _score_phrase(score, phrases)
         if score.overall.n == 0:
             out.append(f"No work was assessed for {phrase}.")
             continue
@@ -260,13 +258,13 @@ def table_points(table: FindingsTable, *, highlights: int = 2) -> list[str]:
 def key_findings(
     ranges: Sequence[ScoreRange],
     tables: Sequence[FindingsTable] = (),
-    instrument: Instrument | None = None,
     *,
     area_word: str = "areas",
     highlights: int = 1,
+    phrases: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """The report's key findings bullets."""
-    out = headline_points(ranges, instrument, area_word=area_word)
+    """The report's key findings bullets. ``phrases``: score id -> wording for the headline sentences."""
+    out = headline_points(ranges, area_word=area_word, phrases=phrases)
     general = general_point(ranges)
     if general:
         out.append(general)

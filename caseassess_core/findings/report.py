@@ -7,7 +7,7 @@ so all of them print the same numbers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -51,12 +51,14 @@ def build_report(
     annex_fields: Sequence[str] | None = None,
     title: str = "",
     area_word: str = "areas",
+    phrases: Mapping[str, str] | None = None,
 ) -> Report:
     """Assemble a report.
 
     ``area_counts``: answers grouped by area (one query) - overall scores, Chart 1
     and Chart 2 come from them. ``tables``: built with ``question_table`` from
-    the counts of their own dimension. ``case_counts``: Annex 1.
+    the counts of their own dimension. ``case_counts``: Annex 1. ``phrases``: score id
+    -> wording of the headline key findings (default "work on <title>").
     """
     index = CountIndex(area_counts)
     ranges = area_ranges(instrument, index)
@@ -72,7 +74,7 @@ def build_report(
         tables=tuple(tables),
         points=tuple(tuple(table_points(t)) for t in tables),
         annex=annex,
-        key_findings=tuple(key_findings(ranges, tables, instrument, area_word=area_word)),
+        key_findings=tuple(key_findings(ranges, tables, area_word=area_word, phrases=phrases)),
     )
 
 

@@ -18,12 +18,15 @@ COMMUNITY = GroupSpec("Community orders", ("community",))
 LICENCES = GroupSpec("Licences", ("licence_determinate", "licence_indeterminate"))
 
 
+PHRASES = {"roh": "work to keep to a minimum each offender's Risk of Harm to others"}
+
+
 def test_headline_points_give_the_overall_score_and_the_range_between_areas():
-    points = headline_points(area_ranges(instrument(), AREAS), instrument())
+    points = headline_points(area_ranges(instrument(), AREAS), phrases=PHRASES)
     assert points == [
         "The overall average percentage of work to keep to a minimum each offender's Risk of Harm to others "
         "judged to have been done sufficiently well was 56%, with scores for individual areas ranging from 40% to 70%.",
-        # no description: falls back to "work on <title>"
+        # no phrase given: "work on <title>" (the score description documents membership, it is not prose)
         "The overall average percentage of work on Compliance & <Enforcement> judged to have been done "
         "sufficiently well was 61%, with scores for individual areas ranging from 45% to 75%.",
     ]
@@ -31,8 +34,11 @@ def test_headline_points_give_the_overall_score_and_the_range_between_areas():
 
 def test_a_single_area_has_no_range_clause():
     rows = [CountRow("B.1.1.1", "North", "sufficient", 3), CountRow("B.1.1.1", "North", "insufficient", 1)]
-    (roh, _) = headline_points(area_ranges(instrument(), rows), instrument(), area_word="Trust areas")
-    assert roh.endswith("was 75%.")
+    (roh, _) = headline_points(area_ranges(instrument(), rows), area_word="Trust areas")
+    assert (
+        roh
+        == "The overall average percentage of work on Risk of Harm judged to have been done sufficiently well was 75%."
+    )
 
 
 def test_general_criteria_scores_are_listed_in_one_sentence():
@@ -76,7 +82,7 @@ def test_an_a_versus_b_table_counts_applicable_aspects_and_names_significant_sco
 def test_key_findings_start_with_headlines_then_general_scores_then_tables():
     rosh = question_table(instrument(), ROSH, [HIGH, ALL_CASES], "versus_all")
     supervision = question_table(instrument(), SUPERVISION, [COMMUNITY, LICENCES], "a_vs_b")
-    findings = key_findings(area_ranges(instrument(), AREAS), [rosh, supervision], instrument())
+    findings = key_findings(area_ranges(instrument(), AREAS), [rosh, supervision], phrases=PHRASES)
     assert findings[0].startswith("The overall average percentage of work to keep to a minimum")
     assert findings[2].startswith("Scores for Assessment and sentence planning")
     assert findings[3].startswith("In 65% of all cases")
