@@ -16,6 +16,7 @@ from caseassess.assessments.models import Answer, Assessment, Status
 from caseassess.inspections.models import Case, Inspection, Programme
 from caseassess.instruments.selectors import instrument_expressions, instrument_get
 from caseassess.instruments.services import instrument_load
+from caseassess_core.applicability.expression import parse
 from caseassess_core.instrument.schema import AnswerType, Instrument
 from caseassess_core.scoring.assess import applicability, scoring_of
 
@@ -76,12 +77,13 @@ def random_case_details(ins: Instrument, rng: random.Random) -> dict[str, Any]:
 def random_answers(ins: Instrument, case: dict[str, Any], rng: random.Random, quality: float, fraction: float = 1.0) -> dict[str, Any]:
     """Answers for applicable scored questions, in instrument order, ``fraction`` of sections."""
     answers: dict[str, Any] = {}
+    exprs = {q.id: parse(q.applies_when) for q in ins.questions() if q.applies_when}
     sections = ins.sections()
     upto = max(1, int(len(sections) * fraction)) if fraction < 1 else len(sections)
     for sec in sections[:upto]:
         for q in sec.questions:
-            applies = applicability(ins, case, answers)
-            if not applies[q.id].applies:
+            expr = exprs.get(q.id)
+            if expr is not None and not expr.evaluate(case, answers):
                 continue
             opts = ins.options_for(q)
             if q.type == AnswerType.SINGLE_CHOICE and opts:

@@ -139,6 +139,7 @@ def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions
         case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS),
         annex_fields=list(ANNEX_FIELDS),
         title=title,
+        phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},
     )
 
 

@@ -172,6 +172,10 @@ class ScoreDefinition(_Strict):
     id: str
     title: str
     description: str | None = None
+    phrase: str | None = Field(
+        default=None,
+        description="Wording inside key-findings sentences, e.g. `work to keep to a minimum each offender's Risk of Harm to others`.",
+    )
     sections: list[str] = Field(default_factory=list, description="Every scored question of these sections.")
     questions: list[str] = Field(default_factory=list, description="Extra member questions.")
     exclude: list[str] = Field(default_factory=list, description="Questions left out.")
