@@ -13,7 +13,13 @@ from caseassess.audit.services import access_log
 from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
 from caseassess.reporting import exports
-from caseassess.reporting.selectors import STANDARD, findings_report, programme_inspections
+from caseassess.reporting.selectors import (
+    STANDARD,
+    custom_dimension,
+    findings_report,
+    programme_inspections,
+    scope_instrument,
+)
 from caseassess_core.findings import charts
 from caseassess_core.findings.report import Report
 
@@ -44,12 +50,12 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str, back: str, export_base: str) -> HttpResponse:
+def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str, export_base: str, compare_url: str = "") -> HttpResponse:
     if fmt is None:
         access_log(user=request.user, kind="report_view", path=request.path)
         return render(request, "reporting/report.html", {
             "title": report.title, "report": report, "charts": charts_for(report), "scope": scope,
-            "export_base": export_base, "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}],
+            "export_base": export_base, "compare_url": compare_url, "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}],
             "section_nav": "findings",
         })
     if fmt not in FORMATS:
@@ -77,11 +83,52 @@ def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResp
     if not inspections:
         raise Http404("No such programme")
     report = findings_report(inspections=inspections, title=f"Aggregate findings: {prog.name}")
-    return _render(request, report, fmt, scope=prog.name, back="", export_base=reverse("reporting:programme", args=[pk]))
+    return _render(request, report, fmt, scope=prog.name, export_base=reverse("reporting:programme", args=[pk]), compare_url=reverse("reporting:compare", args=[pk]))
 
 
 @login_required
 def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     insp = inspection_for(request.user, pk)
     report = findings_report(inspections=[insp], title=f"Findings: {insp.name}", dimensions=STANDARD[:1])
-    return _render(request, report, fmt, scope=insp.name, back="", export_base=reverse("reporting:inspection", args=[pk]))
+    return _render(request, report, fmt, scope=insp.name, export_base=reverse("reporting:inspection", args=[pk]))
+
+
+@login_required
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Compare any case attribute: two groups of values, or one group against all cases."""
+    prog = get_object_or_404(Programme, pk=pk)
+    inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
+    if not inspections:
+        raise Http404("No such programme")
+    ins = scope_instrument(inspections)
+    fields = [f for f in ins.case_details if f.type.value == "single_choice" and ins.options_for(f)]
+    by = request.GET.get("by", "")
+    field = next((f for f in fields if f.id == by), None)
+    group_a = request.GET.getlist("a")
+    group_b = request.GET.getlist("b")
+    versus_all = request.GET.get("versus") == "all"
+    errors: dict[str, str] = {}
+    report = None
+    allowed = {o.value for o in ins.options_for(field)} if field else set()
+    group_a = [v for v in group_a if v in allowed]  # values of another attribute are dropped
+    group_b = [v for v in group_b if v in allowed]
+    if field is not None and (group_a or group_b):
+        if not group_a:
+            errors["a"] = "Choose at least one value for the first group"
+        elif not versus_all and not group_b:
+            errors["b"] = "Choose at least one value for the second group, or compare with all cases"
+        elif not versus_all and set(group_a) & set(group_b):
+            errors["b"] = "A value cannot be in both groups"
+        else:
+            dim = custom_dimension(field=field.id, groups=None if versus_all else ["+".join(group_a), "+".join(group_b)],
+                                   versus_all="+".join(group_a) if versus_all else None, instrument=ins)
+            report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim])
+            access_log(user=request.user, kind="report_view", path=request.get_full_path())
+    return render(request, "reporting/compare.html", {
+        "title": f"Compare findings by any case attribute: {prog.name}", "programme": prog, "fields": fields, "field": field,
+        "options": ins.options_for(field) if field else [], "group_a": group_a, "group_b": group_b, "versus_all": versus_all,
+        "errors": errors, "form_has_errors": bool(errors), "report": report,
+        "charts": {"tables": [Markup(charts.comparison_svg(t, title=t.title, chart_id=f"chart-{t.id}")) for t in report.tables]} if report else {},  # noqa: S704
+        "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}, {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}],
+        "section_nav": "findings",
+    }, status=400 if errors else 200)

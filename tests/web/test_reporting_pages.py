@@ -1,0 +1,67 @@
+"""Findings pages and exports read the same numbers as the core report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+
+from caseassess.assessments import services
+from caseassess.assessments.models import Status
+from caseassess.inspections.services import case_add
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def findings(inspection: Any, users: dict[str, Any]) -> Any:
+    """Four submitted cases: 3 of 4 'yes' on B.4.1.1; high RoSH cases 2 of 2."""
+    plan = [("F1", "high", "male", "yes"), ("F2", "very_high", "female", "yes"), ("F3", "low", "male", "yes"), ("F4", "low", "female", "no")]
+    for ref, rosh, gender, ans in plan:
+        case = case_add(inspection=inspection, actor=users["lead"], case_ref=ref, assessor=users["assessor"],
+                        details={"rosh_at_start": rosh, "gender": gender, "report_type": "none"})
+        a = case.assessments.get()
+        services.assessment_save_section(assessment=a, actor=users["assessor"], section_id="B.4.1", values={"B.4.1.1": ans, "B.4.1.6": "na"}, comments={}, base_versions={}, client_stamp=0)
+        a.status = Status.SUBMITTED
+        a.save()
+    return inspection
+
+
+def test_the_programme_report_shows_scores_tables_and_annex(findings: Any, users: dict[str, Any]) -> None:
+    html = client_for(users["analyst"]).get(f"/findings/programmes/{findings.programme_id}/").content.decode()
+    assert "Key findings" in html and "Chart 1" in html and "Annex 1" in html
+    assert "<svg" in html and 'role="img"' in html
+    assert "75%" in html  # Risk of Harm headline: 3 of 4
+
+
+def test_the_exports_carry_the_same_numbers(findings: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["analyst"])
+    base = f"/findings/programmes/{findings.programme_id}/findings"
+    data = json.loads(c.get(base + ".json").content)
+    roh = next(r for r in data["scores"] if r["id"] == "risk_of_harm")
+    assert (roh["cells"][0]["pct"], roh["cells"][0]["n"]) == (75, 4)
+    rows = list(csv.DictReader(io.StringIO(c.get(base + ".csv").content.decode())))
+    row = next(r for r in rows if r["table"] == "rosh" and r["id"] == "B.4.1.1")
+    assert (row["pct_a"], row["n_a"], row["pct_b"], row["n_b"]) == ("100", "2", "75", "4")
+    xlsx = c.get(base + ".xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    pdf = c.get(base + ".pdf")
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+
+
+def test_any_case_attribute_can_be_compared(findings: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["analyst"])
+    url = f"/findings/programmes/{findings.programme_id}/compare/"
+    html = c.get(url, {"by": "gender", "a": "male", "b": "female"}).content.decode()
+    assert "Findings by gender" in html
+    assert c.get(url, {"by": "gender", "a": "male"}).status_code == 400
+
+
+def test_an_outsider_cannot_read_an_inspection_report(findings: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["outsider"])
+    assert c.get(f"/findings/inspections/{findings.pk}/").status_code == 404
+    assert c.get(f"/findings/programmes/{findings.programme_id}/").status_code == 404
