@@ -174,7 +174,8 @@ class ScoreDefinition(_Strict):
     description: str | None = None
     phrase: str | None = Field(
         default=None,
-        description="Wording inside key-findings sentences, e.g. `work to keep to a minimum each offender's Risk of Harm to others`.",
+        description="Wording inside key-findings sentences, e.g. "
+        "`work to keep to a minimum each offender's Risk of Harm to others`.",
     )
     sections: list[str] = Field(default_factory=list, description="Every scored question of these sections.")
     questions: list[str] = Field(default_factory=list, description="Extra member questions.")
