@@ -19,16 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = ROOT / "instruments" / "iaow-2013-10"
 SEED = Path("/work/shared/seeds/000_075351b6cdde1d9e.txt")
 
-# Printed tool numbers the schema cannot hold (letter suffixes, missing full stops) -> instrument ids.
-PRINTED_AS = {
-    "A.1.1.9.A": "A.1.1.9",
-    "A.1.1.9.B": "A.1.1.10",
-    "C.2.1.17.a": "C.2.1.17",
-    "C.2.1.17.b": "C.2.1.21",
-    "D.2.2.6.A": "D.2.2.6",
-    "D.4.2.7.A": "D.4.2.7",
-    "E.4.3.3.U": "E.4.3.8",
-}
+# Tool numbers the guide prints with a letter suffix; the instrument uses them exactly as printed.
+LETTERED = {"A.1.1.9.A", "A.1.1.9.B", "C.2.1.17.a", "C.2.1.17.b", "D.2.2.6.A", "D.4.2.7.A", "E.4.3.3.U"}
+# Plain numbers earlier drafts used for them; the guide prints none of these.
+FORMER_IDS = {"A.1.1.9", "A.1.1.10", "C.2.1.17", "C.2.1.21", "D.2.2.6", "D.4.2.7", "E.4.3.8"}
 RECONSTRUCTED = {"C.2.1.13"}
 
 ID_LINE = re.compile(r"^\s?([A-G])[. ]?(\d\.\d+\.\d+(?:\.[A-Za-z])?)\s*(?:(\d\.\d\.[a-z](?:\.\d)?)\b|$)")
@@ -107,18 +101,17 @@ def test_it_has_every_question_the_guide_prints_with_its_criterion_number():
     ids = {q.id: q for q in ins.questions()}
     missing, wrong = [], []
     for printed, crit in printed_questions().items():
-        qid = PRINTED_AS.get(printed, printed)
-        if qid not in ids:
+        if printed not in ids:
             missing.append(printed)
-        elif ids[qid].criterion != crit:
-            wrong.append((printed, crit, ids[qid].criterion))
+        elif ids[printed].criterion != crit:
+            wrong.append((printed, crit, ids[printed].criterion))
     assert not missing, f"questions printed in the guide but missing: {missing}"
     assert not wrong, f"criterion numbers differ from the guide: {wrong}"
 
 
 @needs_seed
 def test_it_has_no_question_the_guide_does_not_print_except_the_recorded_reconstructions():
-    printed = {PRINTED_AS.get(p, p) for p in printed_questions()}
+    printed = set(printed_questions())
     extra = {q.id for q in loaded().instrument.questions()} - printed
     assert extra == RECONSTRUCTED
     for qid in RECONSTRUCTED:
@@ -127,10 +120,17 @@ def test_it_has_no_question_the_guide_does_not_print_except_the_recorded_reconst
 
 
 @needs_seed
-def test_renumbered_questions_say_how_the_guide_prints_them():
-    for printed, qid in PRINTED_AS.items():
+def test_lettered_questions_keep_the_ids_exactly_as_the_guide_prints_them():
+    printed = printed_questions()
+    ids = {q.id for q in loaded().instrument.questions()}
+    assert LETTERED <= set(printed), "the extraction should find every lettered tool number in the guide"
+    assert LETTERED <= ids, f"lettered ids missing or altered: {sorted(LETTERED - ids)}"
+    assert not (FORMER_IDS & ids), f"plain stand-ins still used: {sorted(FORMER_IDS & ids)}"
+    assert not (FORMER_IDS & set(printed)), "the guide does not print the former stand-in numbers"
+    for qid in LETTERED:
         note = loaded().instrument.question(qid).note or ""
-        assert printed in note, f"{qid} should note that the guide prints it as {printed}"
+        assert f"Printed in the guide as {qid}" in note, qid
+        assert "four-part numeric" not in note, qid
 
 
 SAMPLE = {
@@ -153,7 +153,7 @@ SAMPLE = {
 @needs_seed
 @pytest.mark.parametrize("printed", sorted(SAMPLE))
 def test_a_sample_of_question_texts_match_the_guide_word_for_word(printed):
-    q = loaded().instrument.question(PRINTED_AS.get(printed, printed))
+    q = loaded().instrument.question(printed)
     assert q.text == SAMPLE[printed]
     assert SAMPLE[printed] in seed_flat()
 
