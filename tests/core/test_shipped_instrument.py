@@ -17,7 +17,8 @@ from caseassess_core.instrument.loader import load_instrument
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = ROOT / "instruments" / "iaow-2013-10"
-SEED = Path("/work/shared/seeds/000_075351b6cdde1d9e.txt")
+# The seeds sit in shared/ beside the checkout (CI clones main with shared/ beside it).
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_075351b6cdde1d9e.txt"
 
 # Tool numbers the guide prints with a letter suffix; the instrument uses them exactly as printed.
 LETTERED = {"A.1.1.9.A", "A.1.1.9.B", "C.2.1.17.a", "C.2.1.17.b", "D.2.2.6.A", "D.4.2.7.A", "E.4.3.3.U"}
