@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "caseassess.inspections",
     "caseassess.assessments",
     "caseassess.reporting",
+    "caseassess.sampling",
 ]
 
 MIDDLEWARE = [

@@ -6,4 +6,5 @@ urlpatterns = [
     path("instruments/", include("caseassess.instruments.urls")),
     path("", include("caseassess.assessments.urls")),
     path("findings/", include("caseassess.reporting.urls")),
+    path("sampling/", include("caseassess.sampling.urls")),
 ]
