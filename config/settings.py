@@ -6,10 +6,13 @@ Environment variables:
   DJANGO_DEBUG          "1" for development (the demo turns it on)
   DJANGO_ALLOWED_HOSTS  comma-separated
   CASEASSESS_SECURE     "1" in production: Secure cookies, HSTS, SSL redirect
+  CASEASSESS_REQUIRE_2FA  "1" requires a TOTP code after the password (default: on, off when DJANGO_DEBUG=1)
+  CASEASSESS_PROXY_COUNT  reverse proxies in front of the app whose X-Forwarded-For is trusted (default 0)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -36,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "caseassess.govuk",
     "caseassess.accounts",
     "caseassess.audit",
@@ -53,9 +59,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "caseassess.accounts.middleware.SessionLimitMiddleware",
+    "caseassess.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caseassess.govuk.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +107,21 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "inspections:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Sign-in throttling (docs/security.md): 10 failures for one username from one address
+# lock that pair for 15 minutes. The address is REMOTE_ADDR; X-Forwarded-For is read only
+# when CASEASSESS_PROXY_COUNT proxies are configured in front of the application.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "caseassess.accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "caseassess.accounts.views.locked_out"
+CASEASSESS_PROXY_COUNT = int(os.environ.get("CASEASSESS_PROXY_COUNT", "0"))
+# Two-factor sign-in (TOTP). On unless switched off; the demo (DJANGO_DEBUG=1) defaults to off.
+CASEASSESS_REQUIRE_2FA = os.environ.get("CASEASSESS_REQUIRE_2FA", "0" if DEBUG else "1") == "1"
+OTP_TOTP_ISSUER = "caseassess"
 
 # NCSC password guidance: length and a deny-list, no composition rules, no expiry.
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 
 import markdown as md
 import nh3
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
@@ -37,6 +39,23 @@ def dt(value: Any, fmt: str = "%-d %B %Y %H:%M") -> str:
     return value.strftime(fmt)
 
 
+SESSION_WARNING_SECONDS = 3 * 60
+
+
+def session_timeout(request: Any) -> dict[str, Any] | None:
+    """Numbers for the "you will be signed out soon" dialog (static/caseassess/session-timeout.js)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    started = request.session.get("signed_in_at")
+    remaining = int(settings.SESSION_ABSOLUTE_SECONDS - (time.time() - started)) if isinstance(started, int) else ""
+    return {
+        "idle_seconds": settings.SESSION_COOKIE_AGE,
+        "absolute_remaining_seconds": remaining,
+        "warn_seconds": SESSION_WARNING_SECONDS,
+    }
+
+
 def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader(
         [options["loader"], PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
@@ -44,7 +63,7 @@ def environment(**options: Any) -> Environment:
     options.setdefault("autoescape", True)
     env = Environment(**options)  # noqa: S701 - autoescape is on
     env.globals.update(
-        {"static": static, "url": url, "get_messages": get_messages}
+        {"static": static, "url": url, "get_messages": get_messages, "session_timeout": session_timeout}
     )
     env.filters["markdown"] = markdown_filter
     env.filters["dt"] = dt

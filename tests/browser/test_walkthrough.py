@@ -40,6 +40,15 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/$"))
+    if "/account/two-factor/" in page.url:  # two-factor sign-in: set up, then the code
+        from caseassess.accounts.models import User
+        from tests.web.conftest import totp_code, totp_device
+
+        user = User.objects.get(username=username)
+        confirmed = "/set-up/" not in page.url
+        page.fill("#code", totp_code(totp_device(user, confirmed=confirmed)))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(re.compile(r".*/$"))
 
 
 def answer_unanswered(page: Any, overrides: dict[str, str]) -> None:

@@ -54,3 +54,58 @@ def client_for(user: Any) -> Any:
     c = Client()
     c.force_login(user)
     return c
+
+
+# --- Two-factor sign-in (docs/security.md) -------------------------------------------
+# Two-factor sign-in is on in tests (CASEASSESS_REQUIRE_2FA defaults to on unless
+# DJANGO_DEBUG=1). A test client signed in with Client.force_login (client_for above)
+# stands for a user who has completed sign-in, so its session is also marked as having
+# passed the TOTP step. Tests of the sign-in and code pages themselves post the real
+# sign-in form, which never goes through force_login.
+
+
+def totp_device(user: Any, *, confirmed: bool = True) -> Any:
+    """The user's authenticator (a TOTP device), created if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("id").first()
+    return device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=confirmed)
+
+
+def totp_code(device: Any, *, offset_steps: int = 0) -> str:
+    """The code the user's authenticator app shows now (or ``offset_steps`` periods away)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset_steps * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def verify_two_factor(client: Any, user: Any) -> Any:
+    """Mark the client's signed-in session as having passed two-factor sign-in."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    session.save()
+    return client
+
+
+def verified_client_for(user: Any) -> Any:
+    """A client signed in as ``user`` with the TOTP step done: what every page needs."""
+    return verify_two_factor(client_for(user), user)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_two_factor(monkeypatch: Any) -> None:
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: Any = None) -> None:
+        original(self, user, backend)
+        verify_two_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

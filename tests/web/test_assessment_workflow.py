@@ -140,14 +140,17 @@ def test_autosave_returns_a_saved_note_and_new_versions(assessment: Any, users: 
 def test_answers_typed_after_the_session_ended_are_offered_back_after_sign_in(assessment: Any, users: dict[str, Any]) -> None:
     from django.test import Client
 
-    from tests.web.conftest import PASSWORD
+    from tests.web.conftest import PASSWORD, totp_code, totp_device
 
+    device = totp_device(users["assessor"])
     c = Client()
     url = f"/assessments/{assessment.pk}/sections/B.4.1/"
     r = c.post(url, {"q-B.4.1.1": "no", "q-B.4.1.1-present": "1"})
     assert r.status_code == 302 and "/account/sign-in/" in r["Location"]
     r = c.post("/account/sign-in/", {"username": "assessor", "password": PASSWORD, "next": url})
     assert r.status_code == 302
+    r = c.post(r["Location"], {"code": totp_code(device)})  # two-factor sign-in
+    assert r.status_code == 302 and r["Location"] == url
     html = c.get(url).content.decode()
     assert "We kept what you typed" in html
     assert 'value="no" checked' in html
