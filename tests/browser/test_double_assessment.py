@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser.conftest import check_page
 from tests.browser.test_walkthrough import answer_unanswered
-from tests.web.conftest import client_for, mini_version  # noqa: F401 - shared fixture
+from tests.web.conftest import mini_version, verified_client_for  # noqa: F401 - shared fixture
 from tests.web.test_sampling import caseload_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
 
     from caseassess.accounts.models import User
 
-    client = client_for(User.objects.get(username=username))
+    client = verified_client_for(User.objects.get(username=username))
     page.context.clear_cookies()
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base}])
 
