@@ -12,7 +12,7 @@ from markupsafe import Markup
 from caseassess.audit.services import access_log
 from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
-from caseassess.reporting import exports
+from caseassess.reporting import exports, pdfcache
 from caseassess.reporting.selectors import (
     STANDARD,
     custom_dimension,
@@ -69,8 +69,18 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
     elif fmt == "xlsx":
         body = exports.to_xlsx(report)
     else:
-        html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": scope}, request=request)
-        body = exports.to_pdf(html, request.build_absolute_uri("/"))
+        key = pdfcache.report_key(report)
+        status, pdf = pdfcache.pdf_status(key)
+        if pdf is None:
+            if status in ("missing", "failed") and request.GET.get("retry", "1") == "1":
+                html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": scope}, request=request)
+                pdfcache.pdf_start(key, html, request.build_absolute_uri("/"))
+                status = "running"
+            return render(request, "reporting/preparing.html", {
+                "title": "Preparing the PDF", "status": status, "report": report, "back": export_base,
+                "section_nav": "findings",
+            }, status=202 if status == "running" else 500)
+        body = pdf
     resp = HttpResponse(body, content_type=FORMATS[fmt])
     resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return resp

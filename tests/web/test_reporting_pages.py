@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from typing import Any
 
 import pytest
@@ -50,6 +51,12 @@ def test_the_exports_carry_the_same_numbers(findings: Any, users: dict[str, Any]
     xlsx = c.get(base + ".xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pdf = c.get(base + ".pdf")
+    assert pdf.status_code == 202 and "Preparing the PDF" in pdf.content.decode()
+    for _ in range(120):  # the PDF is laid out in the background
+        pdf = c.get(base + ".pdf")
+        if pdf.status_code != 202:
+            break
+        time.sleep(0.5)
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
 
 
