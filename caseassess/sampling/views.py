@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caseassess.accounts.models import User
 from caseassess.assessments.models import Assessment
+from caseassess.audit.services import access_log
 from caseassess.inspections.models import Inspection, Programme
 from caseassess.inspections.permissions import inspection_for, inspection_for_lead, inspections_visible
 from caseassess.inspections.services import MAX_UPLOAD_BYTES
@@ -191,6 +192,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
     if pair is None:
         raise Http404("No such double assessment")
     insp = inspection_for_lead(request.user, pair.case.inspection_id)
+    access_log(user=request.user, kind="case_view", path=request.path, case_id=pair.case_id, inspection_id=insp.pk)
     ins = instrument_get(version=insp.instrument)
     first, second, differ = quality.moderation_differences(pair=pair)
     errors: list[tuple[str, str]] = []
