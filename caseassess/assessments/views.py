@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -343,7 +344,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def history(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     access_log(user=request.user, kind="case_view", path=request.path, case_id=case.pk, inspection_id=case.inspection_id)
-    events = list(AuditEvent.objects.filter(case_id=case.pk).select_related("actor")[:1000])
+    events_qs = AuditEvent.objects.filter(case_id=case.pk).select_related("actor")
+    if not request.user.is_lead:
+        # Double assessment is blind: an assessor sees the case's shared events and their
+        # own assessment's, never another assessor's answers.
+        own = [str(pk) for pk in case.assessments.filter(assessor=request.user).values_list("pk", flat=True)]
+        events_qs = events_qs.exclude(Q(entity="assessment") & ~Q(entity_id__in=own))
+    events = list(events_qs[:1000])
     return render(
         request,
         "assessments/history.html",

@@ -50,12 +50,12 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str, export_base: str, compare_url: str = "") -> HttpResponse:
+def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str, export_base: str, compare_url: str = "", agreement_url: str = "") -> HttpResponse:
     if fmt is None:
         access_log(user=request.user, kind="report_view", path=request.path)
         return render(request, "reporting/report.html", {
             "title": report.title, "report": report, "charts": charts_for(report), "scope": scope,
-            "export_base": export_base, "compare_url": compare_url, "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}],
+            "export_base": export_base, "compare_url": compare_url, "agreement_url": agreement_url, "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}],
             "section_nav": "findings",
         })
     if fmt not in FORMATS:
@@ -93,14 +93,16 @@ def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResp
     if not inspections:
         raise Http404("No such programme")
     report = findings_report(inspections=inspections, title=f"Aggregate findings: {prog.name}")
-    return _render(request, report, fmt, scope=prog.name, export_base=reverse("reporting:programme", args=[pk]), compare_url=reverse("reporting:compare", args=[pk]))
+    return _render(request, report, fmt, scope=prog.name, export_base=reverse("reporting:programme", args=[pk]), compare_url=reverse("reporting:compare", args=[pk]),
+                   agreement_url=reverse("sampling:agreement_programme", args=[pk]))
 
 
 @login_required
 def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     insp = inspection_for(request.user, pk)
     report = findings_report(inspections=[insp], title=f"Findings: {insp.name}", dimensions=STANDARD[:1])
-    return _render(request, report, fmt, scope=insp.name, export_base=reverse("reporting:inspection", args=[pk]))
+    return _render(request, report, fmt, scope=insp.name, export_base=reverse("reporting:inspection", args=[pk]),
+                   agreement_url=reverse("sampling:agreement_inspection", args=[pk]))
 
 
 @login_required

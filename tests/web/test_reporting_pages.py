@@ -39,7 +39,8 @@ def test_the_programme_report_shows_scores_tables_and_annex(findings: Any, users
     assert "75%" in html  # Risk of Harm headline: 3 of 4
 
 
-def test_the_exports_carry_the_same_numbers(findings: Any, users: dict[str, Any]) -> None:
+def test_the_exports_carry_the_same_numbers(findings: Any, users: dict[str, Any], settings: Any, tmp_path: Any) -> None:
+    settings.VAR_DIR = tmp_path  # an empty PDF cache
     c = client_for(users["analyst"])
     base = f"/findings/programmes/{findings.programme_id}/findings"
     data = json.loads(c.get(base + ".json").content)
