@@ -5,8 +5,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
