@@ -105,6 +105,10 @@ def _highlights(table: FindingsTable, count: int) -> list[str]:
     rows = [r for r in table.rows if r.cells[1].n > 0]
     if not rows:
         return []
+    # A highlight speaks for the sample: leave out aspects answered in few cases
+    # (under a quarter of the most-answered aspect's N), which swing to 0% or 100%.
+    floor = max(r.cells[1].n for r in rows) / 4
+    rows = [r for r in rows if r.cells[1].n >= floor]
     # exact ordering by proportion; instrument order breaks ties
     ranked = sorted(rows, key=lambda r: -r.cells[1].sufficient / r.cells[1].n)
     top = ranked[:count]

@@ -97,3 +97,16 @@ def test_tables_without_any_tested_aspect_say_nothing_about_significance():
         instrument(), rows, [GroupSpec("Males", ("male",)), GroupSpec("Females", ("female",))], "a_vs_b"
     )
     assert table_points(table) == []
+
+
+def test_highlights_leave_out_aspects_answered_in_few_cases():
+    # B.1.1.2 is 100% but answered in 2 cases, under a quarter of C.2.1.1's 20: it is not a highlight.
+    rows = [
+        CountRow("B.1.1.1", "high", "sufficient", 10), CountRow("B.1.1.1", "low", "insufficient", 10),
+        CountRow("B.1.1.2", "high", "sufficient", 2),
+        CountRow("C.2.1.1", "high", "sufficient", 15), CountRow("C.2.1.1", "low", "insufficient", 5),
+    ]
+    table = question_table(instrument(), rows, [HIGH, ALL_CASES], "versus_all")
+    points = " ".join(table_points(table, highlights=1))
+    assert "In 75% of all cases" in points
+    assert "In 100% of all cases" not in points
