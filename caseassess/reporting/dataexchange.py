@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,10 @@ class _Cleaner:
 def _unescape(text: str) -> str:
     """Undo the export's formula guard: '=x -> =x (a long export imports back unchanged)."""
     return text[1:] if text.startswith("'") and text[1:2] in ("=", "+", "-", "@") else text
+
+
+def _json_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
 
 
 def _reason(exc: AnswerError) -> str:
@@ -341,7 +346,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
             ).iterator(chunk_size=BATCH):
                 stored.setdefault(aid, {})[qid] = (pk, value, scoring, version)
         creates: list[Answer] = []
-        updates: list[Answer] = []
+        updates: dict[tuple[str, str, int], tuple[Any, list[int]]] = {}
         events: list[AuditEvent] = []
         for k, (aid, ref) in enumerate(by_assessment.items(), start=1):
             c = cases[ref]
@@ -362,8 +367,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
                     creates.append(Answer(assessment_id=aid, question_id=qid, value=value, scoring=scoring, updated_by=user))
                     n_new += 1
                 elif old[1] != value or old[2] != scoring:
-                    updates.append(Answer(pk=old[0], value=value, scoring=scoring, version=old[3] + int(old[1] != value),
-                                          updated_by=user, updated_at=now))
+                    updates.setdefault((_json_key(value), scoring, old[3] + int(old[1] != value)), (value, []))[1].append(old[0])
                     n_upd += int(old[1] != value)
                 elif qid in c.answers:
                     result.answers_unchanged += 1
@@ -379,13 +383,15 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
             if len(creates) >= BATCH:
                 Answer.objects.bulk_create(creates, batch_size=BATCH)
                 creates.clear()
-            if len(updates) >= BATCH:
-                Answer.objects.bulk_update(updates, ["value", "scoring", "version", "updated_by", "updated_at"], batch_size=BATCH)
-                updates.clear()
             if k % 1000 == 0:
                 say(f"written {k:,} of {len(by_assessment):,} cases")
         Answer.objects.bulk_create(creates, batch_size=BATCH)
-        Answer.objects.bulk_update(updates, ["value", "scoring", "version", "updated_by", "updated_at"], batch_size=BATCH)
+        # Changed answers share few (value, scoring, version) combinations: one UPDATE per
+        # combination and 900 ids (bulk_update's CASE per row is far slower at this size).
+        for (_, scoring, version), (value, ids) in updates.items():
+            for start in range(0, len(ids), 900):
+                Answer.objects.filter(pk__in=ids[start:start + 900]).update(
+                    value=value, scoring=scoring, version=version, updated_by=user, updated_at=now)
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
 
 
