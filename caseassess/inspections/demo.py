@@ -163,4 +163,31 @@ def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, 
                 a.signed_off_at = timezone.now()
             a.save()
             n_cases += 1
+        if idx == 1:
+            _demo_double_assessment(insp, ins, users, rng)
     return {"created": n_cases}
+
+
+def _demo_double_assessment(insp: Inspection, ins: Instrument, users: dict[str, User], rng: random.Random) -> None:
+    """Six cases of the second inspection assessed twice, blind, so the agreement report
+    and moderation have something to show; the second assessor disagrees now and then."""
+    from caseassess.sampling.quality import double_assessment_mark
+
+    firsts = list(
+        Assessment.objects.filter(case__inspection=insp, assessor=users["assessor"], counts=True, status__in=[Status.SUBMITTED, Status.SIGNED_OFF])
+        .select_related("case")
+        .order_by("case__case_ref")[:6]
+    )
+    for pair in double_assessment_mark(inspection=insp, actor=users["lead"], second_assessor=users["assessor2"], firsts=firsts):
+        first_answers = dict(pair.first.answers.values_list("question_id", "value"))
+        second_answers = {}
+        for qid, value in first_answers.items():
+            q = ins.question(qid)
+            values = [o.value for o in ins.options_for(q)]
+            if q.type == AnswerType.SINGLE_CHOICE and rng.random() < 0.15 and len(values) > 1:
+                value = rng.choice([v for v in values if v != value])
+            second_answers[qid] = value
+        write_answers(pair.second, ins, second_answers, users["assessor2"])
+        pair.second.status = Status.SUBMITTED
+        pair.second.submitted_at = timezone.now()
+        pair.second.save()
