@@ -1,0 +1,94 @@
+"""backup_data / restore_data round trip (docs/security.md): nothing is lost, a damaged
+file or a non-empty database is refused. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from caseassess.assessments import services
+from caseassess.assessments.models import Answer, Assessment
+from caseassess.audit.backup import backup_read
+from caseassess.audit.models import AccessLog, AuditEvent
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def populated(assessment: Any, users: dict[str, Any]) -> None:
+    services.assessment_save_section(
+        assessment=assessment, actor=users["assessor"], section_id="B.4.1", values={"B.4.1.1": "yes", "B.4.1.6": "na"},
+        comments={"B.4.1.1": "Ünïcode comment — with a dash"}, base_versions={}, client_stamp=1,
+    )
+    client_for(users["lead"]).get(f"/assessments/{assessment.pk}/")
+
+
+def empty_the_database() -> None:
+    # flush uses TRUNCATE on PostgreSQL (the audit triggers refuse row DELETE) and DELETE on SQLite.
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def test_a_backup_restores_every_assessment_answer_and_audit_row_with_equal_counts_and_checksums(assessment: Any, users: dict[str, Any], tmp_path: Path) -> None:
+    populated(assessment, users)
+    counts = {m: m.objects.count() for m in (Assessment, Answer, AuditEvent, AccessLog)}
+    assert all(counts.values())
+    first = tmp_path / "backup.json"
+    call_command("backup_data", str(first), verbosity=0)
+    manifest, records = backup_read(path=first)
+    assert manifest["models"]["assessments.answer"]["count"] == counts[Answer]
+    assert manifest["models"]["audit.auditevent"]["count"] == counts[AuditEvent]
+    assert manifest["models"]["accounts.user"]["count"] == len(users)
+    assert not any(r["model"] in ("sessions.session", "contenttypes.contenttype") for r in records)
+
+    empty_the_database()
+    assert Answer.objects.count() == AuditEvent.objects.count() == 0
+    call_command("restore_data", str(first), verbosity=0)
+    assert {m: m.objects.count() for m in (Assessment, Answer, AuditEvent, AccessLog)} == counts
+    assert Answer.objects.get(question_id="B.4.1.1").comment == "Ünïcode comment — with a dash"
+
+    second = tmp_path / "again.json"
+    call_command("backup_data", str(second), verbosity=0)
+    again, _ = backup_read(path=second)
+    assert again["models"] == manifest["models"] and again["data_sha256"] == manifest["data_sha256"]
+    # Restored users can still sign in with their passwords.
+    from caseassess.accounts.models import User
+
+    assert User.objects.get(username="assessor").check_password("a-long-test-password-2013")
+
+
+def test_restore_refuses_a_database_that_is_not_empty_and_changes_nothing(assessment: Any, users: dict[str, Any], tmp_path: Path) -> None:
+    populated(assessment, users)
+    path = tmp_path / "backup.json"
+    call_command("backup_data", str(path), verbosity=0)
+    before = Answer.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(CommandError, match="Restore needs an empty database"):
+        call_command("restore_data", str(path), verbosity=0)
+    assert (Answer.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_restore_refuses_a_damaged_backup_file(assessment: Any, users: dict[str, Any], tmp_path: Path) -> None:
+    populated(assessment, users)
+    path = tmp_path / "backup.json"
+    call_command("backup_data", str(path), verbosity=0)
+    doc = json.loads(path.read_text())
+    answer = next(r for r in doc["data"] if r["model"] == "assessments.answer")
+    answer["fields"]["value"] = "no" if answer["fields"]["value"] != "no" else "yes"
+    path.write_text(json.dumps(doc))
+    empty_the_database()
+    with pytest.raises(CommandError, match="damaged"):
+        call_command("restore_data", str(path), verbosity=0)
+    path.write_text("{not json")
+    with pytest.raises(CommandError, match="not a caseassess backup"):
+        call_command("restore_data", str(path), verbosity=0)
+    assert Answer.objects.count() == 0
+
+
+def test_the_backup_file_is_readable_by_its_owner_only(assessment: Any, users: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "backup.json"
+    call_command("backup_data", str(path), verbosity=0)
+    assert path.stat().st_mode & 0o077 == 0
