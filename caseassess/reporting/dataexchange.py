@@ -502,13 +502,15 @@ def spss_name(name: str, taken: set[str]) -> str:
 
 def write_sav(path: Path | str, *, shape: str, inspections: Sequence[Inspection], ins: Instrument) -> int:
     """Write answers to an SPSS .sav file: variable labels from question text, value labels
-    from option labels (wide shape); string values as stored (multiple choice joined with ';')."""
+    from option labels (wide shape); values as stored (multiple choice joined with ';'),
+    number questions and case details as SPSS numbers."""
     import pandas as pd
     import pyreadstat
 
     taken: set[str] = set()
     labels: dict[str, str] = {}
     value_labels: dict[str, dict[str, str]] = {}
+    numeric: list[int] = []
     if shape == "long":
         names = [spss_name(c, taken) for c in LONG_COLUMNS]
         rows = list(long_rows(inspections=inspections))
@@ -531,7 +533,12 @@ def write_sav(path: Path | str, *, shape: str, inspections: Sequence[Inspection]
             opts = ins.options_for(item)
             if opts and item.type == AnswerType.SINGLE_CHOICE:
                 value_labels[name] = {o.value: o.label[:120] for o in opts}
+        numeric = [k for k, src in enumerate(source) if src in items and items[src].type == AnswerType.NUMBER]
+        if numeric:
+            rows = [tuple(float(v) if k in numeric and v != "" else (None if k in numeric else v) for k, v in enumerate(r)) for r in rows]
     df = pd.DataFrame.from_records(rows, columns=names)
+    for k in numeric:
+        df[names[k]] = df[names[k]].astype("float64")
     pyreadstat.write_sav(df, str(path), column_labels=labels, variable_value_labels=value_labels,
                          file_label=f"caseassess answers ({shape}), {ins.id}"[:64])
     return len(rows)

@@ -220,6 +220,7 @@ def test_spss_files_read_back_with_values_variable_labels_and_value_labels(inspe
     by_ref = {r["case_ref"]: r for r in df.to_dict("records")}
     assert by_ref["IMP-2"]["B_4_1_6"] == "na" and by_ref["IMP-2"]["sentence_type"] == "licence_determinate"
     assert by_ref["IMP-1"]["B_4_1_1"] == "yes" and by_ref["IMP-1"]["A_1_1_4"] == ""
+    assert meta.readstat_variable_types["ogrs_score"] == "double" and meta.readstat_variable_types["gender"] == "string"
     df2, meta2 = pyreadstat.read_sav(str(answers_export(tmp_path, "long", "sav")))
     assert len(df2) == 10 and meta2.column_names == ["inspection", "area", "case_ref", "question_id", "value", "scoring"]
     assert set(df2["scoring"]) == {"sufficient", "insufficient", "excluded", ""}
