@@ -72,8 +72,13 @@ def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> Import
     All-or-nothing: every bad row is reported with its row number and nothing is created."""
     ins = instrument_get(version=inspection.instrument)
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        headers = [h.strip() for h in (reader.fieldnames or [])]
+        raws = list(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit, a stray NUL
+        report.errors.append(f"Line {reader.line_num}: this is not a readable CSV file ({exc}); save it as CSV UTF-8")
+        return report
     if "case_ref" not in headers:
         report.errors.append("Row 1: the header must include a case_ref column")
         return report
@@ -86,7 +91,7 @@ def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> Import
     existing = set(inspection.cases.values_list("case_ref", flat=True))
     seen: set[str] = set()
     rows: list[tuple[str, User | None, dict[str, Any]]] = []
-    for i, raw in enumerate(reader, start=2):
+    for i, raw in enumerate(raws, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         if None in raw:
             report.errors.append(f"Row {i}: more values than columns")

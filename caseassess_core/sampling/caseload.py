@@ -188,7 +188,12 @@ def parse_caseload_csv(text: str | bytes) -> CaseloadParseResult:
     decoded = _decode(text)
     if isinstance(decoded, CaseloadError):
         return CaseloadParseResult(errors=(decoded,))
-    records = list(csv.reader(io.StringIO(decoded, newline="")))
+    reader = csv.reader(io.StringIO(decoded, newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
+        error = CaseloadError(reader.line_num, None, f"this is not a readable CSV file ({exc})")
+        return CaseloadParseResult(errors=(error,))
     if not records or not any(cell.strip() for cell in records[0]):
         return CaseloadParseResult(errors=(CaseloadError(1, None, "the file is empty"),))
 
