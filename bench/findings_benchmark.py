@@ -331,6 +331,7 @@ def main() -> None:
     p.add_argument("--proposals", action="store_true", help="also time the proposed fixes (one-pass cube, flat table, count cache)")
     p.add_argument("--sqlite-pragmas", action="store_true",
                    help="time with a 1 GB page cache, in-memory temp store and mmap (the proposed SQLite settings)")
+    p.add_argument("--pg-jit-off", action="store_true", help="PostgreSQL: time the report again with SET jit = off")
     p.add_argument("--skip-report", action="store_true", help="with --proposals: time only the proposals")
     args = p.parse_args()
 
@@ -380,6 +381,14 @@ def main() -> None:
         f"{best:.2f} s best of {args.repeat} ({', '.join(f'{x:.2f}' for x in report_times)}) = {args.cases / best:,.0f} cases/s")
     log(f"direct SQL GROUP BY ({len(STANDARD)} dimensions + area + {len(ANNEX_FIELDS)} annex counts, {sql_rows} rows): "
         f"{best_sql:.2f} s best of {args.repeat} = {args.cases / best_sql:,.0f} cases/s")
+    if args.pg_jit_off and connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET jit = off")
+        t = time.perf_counter()
+        report_to_dict(findings_report(inspections=inspections, title="Benchmark", dimensions=STANDARD))
+        nojit = time.perf_counter() - t
+        nojit_sql, _ = direct_sql([i.pk for i in inspections])
+        log(f"with SET jit = off: report {nojit:.2f} s = {args.cases / nojit:,.0f} cases/s; direct SQL {nojit_sql:.2f} s")
     ratio = best / best_sql
     log(f"ratio report / direct SQL: {ratio:.2f}x")
     target = best < 10 and ratio <= 3
