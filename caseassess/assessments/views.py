@@ -20,6 +20,7 @@ from caseassess.assessments.selectors import assessment_state, next_section_id, 
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
 from caseassess.inspections.permissions import assessment_for, can_edit, case_for
+from caseassess.instruments.selectors import instrument_get
 from caseassess_core.instrument.schema import AnswerType
 
 PENDING_KEY = "pending_posts"
@@ -196,19 +197,22 @@ def _autosave_problem(request: HttpRequest, errors: dict[str, str], conflict: bo
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
     assessment = assessment_for(request.user, pk)
-    _log_view(request, assessment)
-    state = assessment_state(assessment=assessment)
-    ins = state.instrument
+    autosave = request.method == "POST" and bool(request.POST.get("autosave"))
+    if not autosave:  # an autosave is a write (audited), not a consultation of the record
+        _log_view(request, assessment)
+    ins = instrument_get(version=assessment.case.inspection.instrument)
     sec = section_of(ins, section_id)
     if sec is None:
         raise Http404("No such section")
     editable = can_edit(request.user, assessment)
-    values = dict(state.answers)
-    comments = dict(state.comments)
+    values: dict[str, Any] = {}
+    comments: dict[str, str] = {}
     errors: dict[str, str] = {}
     conflicts: list[Any] = []
     restored = False
     if request.method == "GET":
+        state = assessment_state(assessment=assessment)
+        values, comments = dict(state.answers), dict(state.comments)
         data = _pending(request)
         if data:
             restored = True
@@ -232,7 +236,7 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
         except services.NotEditable as exc:
             messages.error(request, str(exc))
             return redirect("assessments:task_list", pk=assessment.pk)
-        if request.POST.get("autosave"):
+        if autosave:
             if result.ok:
                 return _saved_fragment(request, {f"v-{k}": n for k, n in result.versions.items()})
             return _autosave_problem(request, result.errors, bool(result.conflicts))
@@ -246,9 +250,10 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
             return redirect("assessments:task_list", pk=assessment.pk)
         errors = result.errors
         conflicts = result.conflicts
+        state = assessment_state(assessment=assessment)
+        values, comments = dict(state.answers), dict(state.comments)
         values.update(v)
         comments.update(c)
-        state = assessment_state(assessment=assessment)
     warnings = [w for w in state.warnings if any(q in {x.id for x in sec.questions} for q in w.questions)]
     return render(
         request,

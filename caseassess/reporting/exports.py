@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -87,7 +88,13 @@ def to_xlsx(report: Report) -> bytes:
     return buf.getvalue()
 
 
+_CAPTION = re.compile(r"(<table[^>]*>)\s*<caption[^>]*>(.*?)</caption>", re.S)
+
+
 def to_pdf(html: str, base_url: str) -> bytes:
+    """A tagged PDF (PDF/UA-1). WeasyPrint cannot tag a table that has a <caption>
+    ("Table wrapper without a table"), so captions become a bold line above the table."""
     from weasyprint import HTML
 
+    html = _CAPTION.sub(r'<p class="app-caption"><strong>\2</strong></p>\1', html)
     return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]

@@ -4,11 +4,13 @@ is ever looped over in Python here."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, F, Max, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from caseassess.assessments.models import Answer, Assessment, Status
@@ -124,8 +126,30 @@ def custom_dimension(*, field: str, groups: Sequence[str] | None, versus_all: st
                      (GroupSpec(" and ".join(labels.get(v, v) for v in a), a), GroupSpec(" and ".join(labels.get(v, v) for v in b), b)), Comparison.A_VS_B)
 
 
+def findings_state(inspections: Sequence[Inspection]) -> str:
+    """What the findings depend on: the counted assessments (how many, last change) and
+    the instrument versions. Autosaves to assessments in progress do not change it."""
+    agg = counted_assessments(inspections=inspections).aggregate(n=Count("id"), last=Max("updated_at"))
+    parts = [",".join(str(i.pk) for i in inspections), str(agg["n"]), str(agg["last"]),
+             ",".join(sorted({i.instrument.checksum for i in inspections}))]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD) -> Report:
+    """The report, cached until a counted assessment changes (submit, sign-off, return,
+    moderation, import all touch ``updated_at`` or the count)."""
     inspections = list(inspections)
+    key = "findings:" + hashlib.sha256(
+        "|".join([findings_state(inspections), title, *(repr(d) for d in dimensions)]).encode()
+    ).hexdigest()
+    report = cache.get(key)
+    if report is None:
+        report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions)
+        cache.set(key, report, timeout=600)
+    return report  # type: ignore[no-any-return]
+
+
+def _build_findings_report(*, inspections: list[Inspection], title: str, dimensions: Sequence[Dimension]) -> Report:
     ins = scope_instrument(inspections)
     tables = []
     for i, d in enumerate(dimensions):

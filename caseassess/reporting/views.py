@@ -72,7 +72,7 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
         key = pdfcache.report_key(report)
         status, pdf = pdfcache.pdf_status(key)
         if pdf is None:
-            if status in ("missing", "failed") and request.GET.get("retry", "1") == "1":
+            if status == "missing" or (status == "failed" and request.GET.get("retry") == "1"):
                 html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": scope}, request=request)
                 pdfcache.pdf_start(key, html, request.build_absolute_uri("/"))
                 status = "running"

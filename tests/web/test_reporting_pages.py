@@ -53,7 +53,7 @@ def test_the_exports_carry_the_same_numbers(findings: Any, users: dict[str, Any]
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pdf = c.get(base + ".pdf")
     assert pdf.status_code == 202 and "Preparing the PDF" in pdf.content.decode()
-    for _ in range(120):  # the PDF is laid out in the background
+    for _ in range(300):  # the PDF is laid out in the background (seconds on a busy machine)
         pdf = c.get(base + ".pdf")
         if pdf.status_code != 202:
             break
