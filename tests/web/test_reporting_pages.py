@@ -73,3 +73,19 @@ def test_an_outsider_cannot_read_an_inspection_report(findings: Any, users: dict
     c = client_for(users["outsider"])
     assert c.get(f"/findings/inspections/{findings.pk}/").status_code == 404
     assert c.get(f"/findings/programmes/{findings.programme_id}/").status_code == 404
+
+
+def test_a_cached_report_changes_when_another_assessment_is_submitted(findings: Any, users: dict[str, Any]) -> None:
+    from caseassess.reporting.selectors import findings_report
+
+    before = findings_report(inspections=[findings], title="t")
+    assert findings_report(inspections=[findings], title="t") is before  # cached
+    case = case_add(inspection=findings, actor=users["lead"], case_ref="F5", assessor=users["assessor"], details={"rosh_at_start": "low"})
+    a = case.assessments.get()
+    services.assessment_save_section(assessment=a, actor=users["assessor"], section_id="B.4.1", values={"B.4.1.1": "no"}, comments={}, base_versions={}, client_stamp=0)
+    assert findings_report(inspections=[findings], title="t") is before  # in progress: not counted
+    a.status = Status.SUBMITTED
+    a.save()
+    after = findings_report(inspections=[findings], title="t")
+    roh = next(r for r in after.scores if r.id == "risk_of_harm")
+    assert (roh.cells[0].sufficient, roh.cells[0].n) == (3, 5)
