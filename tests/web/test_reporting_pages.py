@@ -75,15 +75,21 @@ def test_an_outsider_cannot_read_an_inspection_report(findings: Any, users: dict
     assert c.get(f"/findings/programmes/{findings.programme_id}/").status_code == 404
 
 
-def test_a_cached_report_changes_when_another_assessment_is_submitted(findings: Any, users: dict[str, Any]) -> None:
+def test_a_cached_report_changes_when_another_assessment_is_submitted(findings: Any, users: dict[str, Any], monkeypatch: Any) -> None:
+    from caseassess.reporting import selectors
     from caseassess.reporting.selectors import findings_report
 
+    builds = []
+    real = selectors._build_findings_report
+    monkeypatch.setattr(selectors, "_build_findings_report", lambda **kw: builds.append(1) or real(**kw))
     before = findings_report(inspections=[findings], title="t")
-    assert findings_report(inspections=[findings], title="t") is before  # cached
+    assert findings_report(inspections=[findings], title="t") == before
+    assert len(builds) == 1  # the second read came from the cache
     case = case_add(inspection=findings, actor=users["lead"], case_ref="F5", assessor=users["assessor"], details={"rosh_at_start": "low"})
     a = case.assessments.get()
     services.assessment_save_section(assessment=a, actor=users["assessor"], section_id="B.4.1", values={"B.4.1.1": "no"}, comments={}, base_versions={}, client_stamp=0)
-    assert findings_report(inspections=[findings], title="t") is before  # in progress: not counted
+    assert findings_report(inspections=[findings], title="t") == before  # in progress: not counted
+    assert len(builds) == 1
     a.status = Status.SUBMITTED
     a.save()
     after = findings_report(inspections=[findings], title="t")
