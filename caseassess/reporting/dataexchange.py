@@ -393,6 +393,10 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
                 Answer.objects.filter(pk__in=ids[start:start + 900]).update(
                     value=value, scoring=scoring, version=version, updated_by=user, updated_at=now)
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+        # Changed assessments get a new updated_at: cached findings (selectors.findings_state) see the change.
+        touched = [counted[e.case_id][0] for e in events if e.case_id is not None and e.case_id not in new_ids]
+        for start in range(0, len(touched), 900):
+            Assessment.objects.filter(pk__in=touched[start:start + 900]).update(updated_at=now)
 
 
 def assessments_import_file(*, inspection: Inspection, actor: Any, path: Path | str, progress: Progress | None = None) -> ImportResult:

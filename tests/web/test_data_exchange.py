@@ -95,6 +95,15 @@ def test_a_changed_answer_and_case_detail_update_in_place_and_rescore(inspection
     assert AuditEvent.objects.filter(action="import", case_id=a.assessment.case_id).count() == 2
 
 
+def test_findings_exported_after_an_import_that_changes_answers_show_the_new_numbers(inspection: Any, tmp_path: Path) -> None:
+    import_text(tmp_path, GOOD)
+    before = json.loads(export(tmp_path, "json").read_text())
+    import_text(tmp_path, HEADER + f"IMP-3,B.4.1.1,yes,community_order,low,male,none,{AREA},\n", "change.csv")
+    after = json.loads(export(tmp_path, "json").read_text())
+    roh = [next(r for r in d["scores"] if r["id"] == "risk_of_harm")["cells"][0]["sufficient"] for d in (before, after)]
+    assert roh == [2, 3]
+
+
 def test_a_file_with_several_bad_rows_reports_each_row_and_writes_nothing(inspection: Any, tmp_path: Path) -> None:
     bad = (HEADER
            + f"BAD-1,B.4.1.1,yes,community_order,high,male,none,{AREA},2013-11-05\n"  # row 2: fine
