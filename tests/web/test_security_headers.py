@@ -33,7 +33,7 @@ print(json.dumps({"out": out.getvalue(), "debug": settings.DEBUG, "session_secur
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CASEASSESS_TESTING", "DJANGO_DEBUG", "CASEASSESS_REQUIRE_2FA")}
+    env = {k: v for k, v in os.environ.items() if k not in ("CASEASSESS_TESTING", "DJANGO_DEBUG", "CASEASSESS_REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(64), CASEASSESS_SECURE="1",
                DJANGO_SETTINGS_MODULE="config.settings", DJANGO_ALLOWED_HOSTS="caseassess.example.gov.uk", **extra)
     return env
