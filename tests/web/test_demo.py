@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from caseassess.inspections.demo import DEMO_PASSWORD, load_demo
-from caseassess.inspections.models import Inspection
+from caseassess.inspections.models import Inspection, Programme
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_the_demo_programme_loads_once_and_its_findings_render(settings: Any, tm
     assert "CUM-1001" in home  # cases allocated to the newcomer, one half done
     c = Client()
     c.post("/account/sign-in/", {"username": "analyst", "password": DEMO_PASSWORD})
-    report = c.get("/findings/programmes/1/").content.decode()
+    report = c.get(f"/findings/programmes/{Programme.objects.get().pk}/").content.decode()
     assert "Key findings" in report and "Chart 2" in report and "Annex 1" in report
     agreement = c.get(f"/sampling/inspections/{Inspection.objects.get(name='IAOW Leicestershire').pk}/agreement/").content.decode()
     assert "double-assessed cases" in agreement
