@@ -17,6 +17,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value: Any) -> Any:
     """Spreadsheet cells that would start a formula are exported as text."""
+    if value == "--":  # the "not significant" mark is not a formula
+        return value
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

@@ -95,3 +95,9 @@ def test_a_cached_report_changes_when_another_assessment_is_submitted(findings: 
     after = findings_report(inspections=[findings], title="t")
     roh = next(r for r in after.scores if r.id == "risk_of_harm")
     assert (roh.cells[0].sufficient, roh.cells[0].n) == (3, 5)
+
+
+def test_spreadsheet_cells_that_would_start_a_formula_are_text_but_the_significance_mark_is_not() -> None:
+    from caseassess.reporting.exports import safe_cell
+
+    assert [safe_cell(v) for v in ["=SUM(A1)", "+1", "-1", "@x", "--", "Yes", 3]] == ["'=SUM(A1)", "'+1", "'-1", "'@x", "--", "Yes", 3]
