@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from caseassess_core.applicability.expression import Expression, parse
@@ -169,8 +170,14 @@ def consistency_warnings(
     return out
 
 
+@lru_cache(maxsize=4096)
+def _parsed(source: str) -> Expression:
+    """Rule expressions are parsed once per process, not on every page view."""
+    return parse(source)
+
+
 def _fires(rule: ConsistencyRule, case: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
-    return parse(rule.when).evaluate(case, answers) and not parse(rule.expect).evaluate(case, answers)
+    return _parsed(rule.when).evaluate(case, answers) and not _parsed(rule.expect).evaluate(case, answers)
 
 
 def section_status(section: Section, applies: Mapping[str, Applicability], answers: Mapping[str, Any]) -> SectionStatus:
