@@ -12,6 +12,7 @@ from caseassess.assessments.models import Answer, Assessment, Status
 from caseassess.audit.services import audit_record
 from caseassess.inspections.models import Case
 from caseassess.instruments.selectors import instrument_expressions, instrument_get
+from caseassess.reporting.counts import findings_change
 from caseassess_core.instrument.schema import Instrument
 from caseassess_core.scoring.assess import (
     AnswerError,
@@ -209,7 +210,9 @@ def case_details_save(
             result.errors[f.id] = str(exc)
     if result.errors:
         return result
-    with transaction.atomic():
+    counted = Assessment.objects.filter(case=case, counts=True, status__in=(Status.SUBMITTED, Status.SIGNED_OFF)).exists()
+    # Only a case that counts in findings changes the findings count table.
+    with findings_change([case.pk]) if counted else transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.details_version != base_version and not force:
             result.conflict = True
@@ -283,7 +286,7 @@ def assessment_explain(*, assessment: Assessment, actor: Any, explanations: dict
 
 
 def _transition(assessment: Assessment, actor: Any, allowed_from: tuple[str, ...], to: str, **extra: Any) -> None:
-    with transaction.atomic():
+    with findings_change([assessment.case_id]):
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status not in allowed_from:
             raise NotEditable(f"This assessment is {locked.get_status_display().lower()}")

@@ -26,6 +26,7 @@ from caseassess.inspections.models import Case, Inspection
 from caseassess.inspections.services import CASE_REF
 from caseassess.instruments.models import InstrumentVersion
 from caseassess.instruments.selectors import instrument_expressions, instrument_get
+from caseassess.reporting.counts import counts_ensure
 from caseassess.reporting.exports import safe_cell
 from caseassess.reporting.selectors import COUNTED
 from caseassess_core.instrument.schema import AnswerType, CaseDetailField, Instrument, Question
@@ -278,6 +279,10 @@ def assessments_import_csv(
         return result
     say(f"checked {result.rows:,} rows of {len(cases):,} cases; no errors")
     _write(inspection=inspection, actor=actor, ins=ins, cases=cases, result=result, say=say)
+    if result.ok:
+        # The findings count table is rebuilt for this inspection now, so the first report after the import is quick.
+        counts_ensure(inspection_ids=[inspection.pk])
+        say("findings counts brought up to date")
     return result
 
 

@@ -10,18 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
-from caseassess.assessments.models import Answer, Assessment, Status
+from caseassess.assessments.models import Answer, Assessment
 from caseassess.inspections.models import Case, Inspection, Programme
 from caseassess.instruments.selectors import instrument_get
+from caseassess.reporting.counts import COUNTED, COUNTED_FIELDS, counted_answer_rows, counted_case_rows, current_states
 from caseassess_core.findings.counts import CaseCount, CountRow
 from caseassess_core.findings.report import Report, build_report
 from caseassess_core.findings.tables import ALL_CASES, Comparison, GroupSpec, question_table
 from caseassess_core.instrument.schema import Instrument
-
-COUNTED = (Status.SUBMITTED, Status.SIGNED_OFF)
 
 
 @dataclass(frozen=True)
@@ -72,9 +71,18 @@ def counted_assessments(*, inspections: Sequence[Inspection]) -> QuerySet[Assess
 
 
 def answer_counts(*, inspections: Sequence[Inspection], by: str | None) -> list[CountRow]:
-    """One grouped query: (question, subgroup value, scoring) -> n.
+    """(question, subgroup value, scoring) -> n for the counted assessments.
 
-    ``by`` is a case-detail id, ``"area"`` (the inspection's area) or None (no subgroup)."""
+    ``by`` is a case-detail id, ``"area"`` (the inspection's area) or None (no subgroup).
+    The standard subgroups and the area are read from the count table (``counts``);
+    any other case attribute is grouped directly by one query."""
+    if by is None or by == "area" or by in COUNTED_FIELDS:
+        return counted_answer_rows(inspection_ids=[i.pk for i in inspections], by=by)
+    return answer_counts_live(inspections=inspections, by=by)
+
+
+def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None) -> list[CountRow]:
+    """The same counts grouped from the answers by one query (what the table must equal)."""
     qs = Answer.objects.filter(
         assessment__case__inspection__in=inspections, assessment__counts=True, assessment__status__in=COUNTED
     ).exclude(scoring="")
@@ -87,6 +95,14 @@ def answer_counts(*, inspections: Sequence[Inspection], by: str | None) -> list[
 
 
 def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str]) -> list[CaseCount]:
+    """Cases per value of each field (Annex 1), from the count table where it keeps the field."""
+    kept = [f for f in fields if f in COUNTED_FIELDS]
+    out = counted_case_rows(inspection_ids=[i.pk for i in inspections], fields=kept) if kept else []
+    other = [f for f in fields if f not in COUNTED_FIELDS]
+    return out + (case_counts_live(inspections=inspections, fields=other) if other else [])
+
+
+def case_counts_live(*, inspections: Sequence[Inspection], fields: Sequence[str]) -> list[CaseCount]:
     cases = Case.objects.filter(assessments__in=counted_assessments(inspections=inspections)).distinct()
     out: list[CaseCount] = []
     for f in fields:
@@ -127,12 +143,11 @@ def custom_dimension(*, field: str, groups: Sequence[str] | None, versus_all: st
 
 
 def findings_state(inspections: Sequence[Inspection]) -> str:
-    """What the findings depend on: the counted assessments (how many, last change) and
-    the instrument versions. Autosaves to assessments in progress do not change it."""
-    agg = counted_assessments(inspections=inspections).aggregate(n=Count("id"), last=Max("updated_at"))
-    parts = [",".join(str(i.pk) for i in inspections), str(agg["n"]), str(agg["last"]),
-             ",".join(sorted({i.instrument.checksum for i in inspections}))]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    """What the findings depend on: each inspection's count state (counted assessments,
+    their last change, case-detail versions, instrument version). Autosaves to assessments
+    in progress do not change it."""
+    states = current_states([i.pk for i in inspections])
+    return hashlib.sha256("|".join(f"{k}:{v}" for k, v in states.items()).encode()).hexdigest()
 
 
 def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD) -> Report:

@@ -15,6 +15,7 @@ from caseassess.assessments.services import _rescore
 from caseassess.audit.services import audit_record
 from caseassess.inspections.models import Case, Inspection
 from caseassess.instruments.selectors import instrument_get
+from caseassess.reporting.counts import findings_change
 from caseassess.sampling.models import BenchmarkCase, DoubleAssessment, ModerationDecision
 from caseassess_core.scoring.assess import AnswerError, clean_answer
 
@@ -97,7 +98,7 @@ def moderation_record(*, pair: DoubleAssessment, actor: Any, decisions: Mapping[
     assessment's answers overridden by the agreed ones, rescored. Both original
     assessments stop counting, so only the moderated answers reach the findings."""
     ins = instrument_get(version=pair.case.inspection.instrument)
-    with transaction.atomic():
+    with findings_change([pair.case_id]):
         locked = DoubleAssessment.objects.select_for_update().select_related("first", "second", "case", "case__inspection").get(pk=pair.pk)
         if locked.moderated_id is not None:
             raise QualityError("This case has already been moderated")
