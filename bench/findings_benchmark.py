@@ -30,6 +30,7 @@ import datetime as dt
 import json
 import os
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -48,12 +49,15 @@ from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from caseassess.assessments.models import Answer, Assessment  # noqa: E402
 from caseassess.inspections.demo import random_answers, random_case_details  # noqa: E402
 from caseassess.inspections.models import Case, Inspection, Programme  # noqa: E402
 from caseassess.instruments.selectors import instrument_expressions, instrument_get  # noqa: E402
 from caseassess.instruments.services import instrument_load  # noqa: E402
+from caseassess.reporting.counts import counts_ensure, findings_change  # noqa: E402
+from caseassess.reporting.models import FindingsCount, FindingsCountState  # noqa: E402
 from caseassess.reporting.selectors import ANNEX_FIELDS, STANDARD, findings_report  # noqa: E402
 from caseassess_core.findings.report import report_to_dict  # noqa: E402
 from caseassess_core.scoring.assess import applicability, scoring_of  # noqa: E402
@@ -315,6 +319,8 @@ def remove(programme: Programme) -> None:
             cur.execute(f"DELETE FROM {qn(ans)} WHERE assessment_id IN (SELECT s.id FROM {qn(ass)} s JOIN {qn(case)} c ON c.id = s.case_id WHERE c.inspection_id IN ({ids}))")
             cur.execute(f"DELETE FROM {qn(ass)} WHERE case_id IN (SELECT id FROM {qn(case)} WHERE inspection_id IN ({ids}))")
             cur.execute(f"DELETE FROM {qn(case)} WHERE inspection_id IN ({ids})")
+            for model in (FindingsCount, FindingsCountState):
+                cur.execute(f"DELETE FROM {qn(model._meta.db_table)} WHERE inspection_id IN ({ids})")
             cur.execute(f"DELETE FROM {qn(Inspection.members.through._meta.db_table)} WHERE inspection_id IN ({ids})")
             cur.execute(f"DELETE FROM {qn(Inspection._meta.db_table)} WHERE id IN ({ids})")
         cur.execute(f"DELETE FROM {qn(Programme._meta.db_table)} WHERE id = %s", [programme.pk])
@@ -362,6 +368,22 @@ def main() -> None:
     log(f"programme: {len(inspections)} inspections, {args.cases:,} cases, {n_answers:,} answers")
 
     report_times, sql_times = [], []
+    t = time.perf_counter()
+    rebuilt = counts_ensure(inspection_ids=[i.pk for i in inspections])
+    build = time.perf_counter() - t
+    n_rows = FindingsCount.objects.filter(inspection__in=inspections).count()
+    log(f"findings count table brought up to date: {len(rebuilt)} inspection(s) rebuilt from their answers in {build:.1f} s "
+        f"({n_rows:,} count rows; a one-off after a bulk load, kept by increments afterwards)")
+    increment_times = []
+    for a in Assessment.objects.filter(case__inspection__in=inspections, counts=True).order_by("id")[:5]:
+        t = time.perf_counter()
+        with findings_change([a.case_id]):  # what a return, then a resubmission, costs the table
+            Assessment.objects.filter(pk=a.pk).update(status="returned", updated_at=timezone.now())
+        with findings_change([a.case_id]):
+            Assessment.objects.filter(pk=a.pk).update(status="submitted", updated_at=timezone.now())
+        increment_times.append((time.perf_counter() - t) / 2)
+    log(f"one counted change kept by increment (return or submit of one case): {1000 * statistics.median(increment_times):.0f} ms median of "
+        f"{len(increment_times) * 2}; stale inspections afterwards: {len(counts_ensure(inspection_ids=[i.pk for i in inspections]))}")
     if args.proposals:
         log("proposed fixes, same data (see the docstring of proposals()):")
         proposals([i.pk for i in inspections], [d.field for d in STANDARD])

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
@@ -165,7 +165,10 @@ def _apply(delta: dict[Key, int], states: dict[int, FindingsCountState]) -> None
             row.n = n
             update.append(row)
     FindingsCount.objects.bulk_create(create, batch_size=2000)
-    FindingsCount.objects.bulk_update(update, ["n"], batch_size=2000)
+    if update:  # one prepared statement, many rows (bulk_update's CASE per row costs ~0.3 s here)
+        table = connection.ops.quote_name(FindingsCount._meta.db_table)
+        with connection.cursor() as cur:
+            cur.executemany(f"UPDATE {table} SET n = %s WHERE id = %s", [(r.n, r.pk) for r in update])  # noqa: S608 - table name from the model
     FindingsCount.objects.filter(pk__in=delete).delete()
 
 
