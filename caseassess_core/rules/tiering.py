@@ -58,6 +58,11 @@ def check_overrides(grid: list[dict[str, Any]], local_overrides: Mapping[str, st
             raise ValueError(f"local override {row_id!r} -> {tier!r}: tier must be one of {', '.join(TIERS)}")
 
 
+def _short_condition(grid_row: Mapping[str, Any]) -> str:
+    """The row's condition without the grid's own "(for local determination)" note."""
+    return str(grid_row["condition"]).replace(" (for local determination)", "")
+
+
 def _in_group(case: Case, group: str) -> _Answer:
     sentence = text(case, "sentence_type")
     if group == "any":
@@ -152,11 +157,14 @@ def indicative_tier(case: Case, tables: Tables, *, local_overrides: Mapping[str,
     """
     ticked, missing = ticked_rows(case, tables, local_overrides=local_overrides)
     reasons: list[str] = []
+    local_notes: list[str] = []
     best = -1
     for r, tiers, fact in ticked:
         local = " (local determination)" if local_overrides and r["id"] in local_overrides else ""
         cols = " and ".join(label(t) for t in tiers) or "no"
         reasons.append(f"{r['condition']}: {fact} → {cols} column{local}")
+        if local:
+            local_notes.append(f"{_short_condition(r)} counts as {cols}{local}")
         for t in tiers:
             best = max(best, TIERS.index(t))
     if best < 0:
@@ -167,6 +175,8 @@ def indicative_tier(case: Case, tables: Tables, *, local_overrides: Mapping[str,
     outcome = TIERS[best]
     prefix = "at least " if missing else ""
     suggestion = f"The grid indicates {prefix}{label(outcome)}."
+    if local_notes:
+        suggestion += f" In this area {'; '.join(local_notes)}."
     allocated = text(case, "tier")
     if allocated in TIERS:
         if allocated == outcome and not missing:

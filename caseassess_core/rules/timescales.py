@@ -97,9 +97,9 @@ def _verdict(
             f"Due by {due.isoformat()}; record the date to check it.", tuple(reasons), (done_field,), due,
         )
     if done < start:
-        reasons.append(f"{label(done_field)} {done.isoformat()} is before {start.isoformat()}")
+        reasons.append(f"{label(done_field).capitalize()} {done.isoformat()} is before {start.isoformat()}")
     met = done <= due
-    reasons.append(f"{label(done_field)} {done.isoformat()} {'≤' if met else '>'} due {due.isoformat()}")
+    reasons.append(f"{label(done_field).capitalize()} {done.isoformat()} {'≤' if met else '>'} due {due.isoformat()}")
     outcome = "met" if met else "not_met"
     suggestion = (
         f"Within the timescale (due by {due.isoformat()})."
@@ -116,8 +116,23 @@ def _high_rosh(case: Case) -> tuple[bool | None, str]:
     return rosh in HIGH_ROSH, f"RoSH at start is {label(rosh)}"
 
 
+def _plan_start(case: Case, spec: dict[str, Any]) -> tuple[date | None, str]:
+    """Initial planning runs from sentence, or from release for licences (C.2.1.8: "at the start of
+    sentence or release on licence"); a licence without a release date falls back on the start of
+    supervision in the community."""
+    if text(case, "sentence_type") in LICENCES and spec.get("licence_from_date"):
+        field = str(spec["licence_from_date"])
+        found = iso_date(case, field)
+        if found is None and iso_date(case, "supervision_start_date") is not None:
+            return iso_date(case, "supervision_start_date"), "supervision_start_date"
+        return found, field
+    field = str(spec["from_date"])
+    return iso_date(case, field), field
+
+
 def sentence_plan_timescale(case: Case, tables: Tables, *, sentence_plan_date: date | None) -> RuleResult:
-    """Sentence plan within the table's working days of sentence in high / very high RoSH cases (C.2.1.8)."""
+    """Sentence plan within the table's working days of sentence (of release for licences) in high /
+    very high RoSH cases (C.2.1.8)."""
     rule_id, title = "timescale_sentence_plan", "Sentence plan timescale"
     spec = _spec(tables, "sentence_plan")
     high, fact = _high_rosh(case)
@@ -129,11 +144,16 @@ def sentence_plan_timescale(case: Case, tables: Tables, *, sentence_plan_date: d
             "No prescribed timescale: the plan should be in place in sufficient time to give the sentence purpose"
             " and direction.", (fact,),
         )
-    start = iso_date(case, str(spec["from_date"]))
+    start, start_field = _plan_start(case, spec)
     if start is None:
-        return RuleResult(rule_id, title, _informs(spec), "unknown", "Record the date.", (fact,), (spec["from_date"],))
+        return RuleResult(rule_id, title, _informs(spec), "unknown", f"Record the {label(start_field)}.", (fact,),
+                          (start_field,))
     due = due_date(start, int(spec["amount"]), str(spec["unit"]))
-    return _verdict(rule_id, title, spec, start, due, sentence_plan_date, "sentence_plan_date", [fact])
+    reasons = [fact, f"Counted from the {label(start_field)}, {start.isoformat()}"]
+    if text(case, "transferred_in") == "yes":
+        reasons.append("Transferred in: the guide times initial planning from the transfer into the area, which the"
+                       " case details do not record; judge the timeliness from the transfer date")
+    return _verdict(rule_id, title, spec, start, due, sentence_plan_date, "sentence_plan_date", reasons)
 
 
 def first_appointment_timescale(case: Case, tables: Tables, *, first_appointment_date: date | None) -> RuleResult:
@@ -177,12 +197,21 @@ def first_appointment_timescale(case: Case, tables: Tables, *, first_appointment
 
 
 def weekly_contact(
-    case: Case, tables: Tables, *, contact_dates: Sequence[date], period_end: date | None = None
+    case: Case,
+    tables: Tables,
+    *,
+    contact_dates: Sequence[date] = (),
+    period_end: date | None = None,
+    weeks_checked: int | None = None,
+    weeks_with_contact: int | None = None,
 ) -> RuleResult:
     """High / very high RoSH cases in the community: contact arranged at least weekly (D.2.2.8).
 
-    The period runs from ``supervision_start_date`` (or the first contact) to ``period_end``
-    (or the last contact); any gap longer than the table's interval is reported.
+    Either from ``contact_dates``: the period runs from ``supervision_start_date`` (or the first
+    contact) to ``period_end`` (or the last contact) and any gap longer than the table's interval
+    is reported; or from what an inspector counts in the contact log: ``weeks_checked`` weeks in
+    the community, of which ``weeks_with_contact`` had a contact arranged (case details
+    ``contact_weeks_checked`` and ``contact_weeks_with_contact``).
     """
     rule_id, title = "timescale_weekly_contact", "Weekly contact (high / very high RoSH)"
     spec = _spec(tables, "weekly_contact")
@@ -198,10 +227,14 @@ def weekly_contact(
         )
     interval = int(spec["amount"])
     dates = sorted(set(contact_dates))
+    if not dates and (weeks_checked is not None or weeks_with_contact is not None):
+        return _weekly_counts(case, spec, fact, weeks_checked, weeks_with_contact)
     start = iso_date(case, str(spec["from_date"])) or (dates[0] if dates else None)
     if start is None or not dates:
         return RuleResult(
-            rule_id, title, informs, "unknown", "Record the arranged contact dates.", (fact,), ("contact_dates",)
+            rule_id, title, informs, "unknown",
+            "Record the weeks in the community checked and how many of them had contact arranged.", (fact,),
+            ("contact_weeks_checked", "contact_weeks_with_contact"),
         )
     end = period_end or dates[-1]
     points = [start, *[d for d in dates if start <= d <= end], end]
@@ -218,4 +251,41 @@ def weekly_contact(
         )
     return RuleResult(
         rule_id, title, informs, "met", f"Contact was arranged at least every {interval} days.", tuple(reasons), ()
+    )
+
+
+def _weekly_counts(
+    case: Case, spec: dict[str, Any], fact: str, weeks_checked: int | None, weeks_with_contact: int | None
+) -> RuleResult:
+    """Weekly contact from the inspector's count of weeks with an arranged contact."""
+    rule_id, title = "timescale_weekly_contact", "Weekly contact (high / very high RoSH)"
+    informs = _informs(spec)
+    if weeks_checked is None or weeks_with_contact is None:
+        missing = tuple(
+            f for f, v in (("contact_weeks_checked", weeks_checked), ("contact_weeks_with_contact", weeks_with_contact))
+            if v is None
+        )
+        return RuleResult(rule_id, title, informs, "unknown",
+                          "Record the weeks in the community checked and how many of them had contact arranged.",
+                          (fact,), missing)
+    if weeks_checked <= 0 or weeks_with_contact < 0 or weeks_with_contact > weeks_checked:
+        return RuleResult(
+            rule_id, title, informs, "unknown",
+            f"Check the figures: {weeks_with_contact} weeks with contact of {weeks_checked} weeks checked.",
+            (fact, "The weeks with contact must be between 0 and the (positive) number of weeks checked"),
+            ("contact_weeks_checked", "contact_weeks_with_contact"),
+        )
+    start = iso_date(case, str(spec["from_date"]))
+    since = f" from {start.isoformat()}" if start else ""
+    reasons = [fact, str(spec["text"]),
+               f"Contact arranged in {weeks_with_contact} of the {weeks_checked} weeks checked{since}"]
+    if weeks_with_contact == weeks_checked:
+        return RuleResult(rule_id, title, informs, "met",
+                          f"Contact was arranged every week of the {weeks_checked} weeks checked.", tuple(reasons))
+    without = weeks_checked - weeks_with_contact
+    return RuleResult(
+        rule_id, title, informs, "not_met",
+        f"No contact was arranged in {without} of the {weeks_checked} weeks checked: it would be hard to justify"
+        " seeing a high risk of harm offender less often than weekly; judge whether this was justified.",
+        (*reasons, f"{without} week{'s' if without != 1 else ''} without contact"),
     )

@@ -92,6 +92,30 @@ def test_it_applies_a_local_determination_override_for_did_liap(tables: Any) -> 
 
 
 @pytest.mark.parametrize(
+    ("interventions", "overrides", "expected", "note"),
+    [
+        (["atr"], {"atr": "tier_3"}, "tier_3", "Alcohol Treatment Requirement or licence equivalent counts as Tier 3 (local determination)"),
+        (["activity_requirement"], {"activity_requirement": "tier_4"}, "tier_4",
+         "Activity Requirement or licence equivalent counts as Tier 4 (local determination)"),
+        (["did_liap"], {"did_liap": "tier_2"}, "tier_2", "DID or LIAP counts as Tier 2 (local determination)"),
+    ],
+)
+def test_the_suggestion_says_which_rows_the_area_set_by_local_determination(
+    tables: Any, interventions: list[str], overrides: dict[str, str], expected: str, note: str
+) -> None:
+    result = indicative_tier(case(interventions=interventions), tables, local_overrides=overrides)
+    assert result.outcome == expected
+    assert f"In this area {note}." in result.suggestion
+
+
+def test_an_override_of_a_row_the_case_does_not_tick_is_not_mentioned(tables: Any) -> None:
+    result = indicative_tier(case(interventions=["did_liap"]), tables, local_overrides={"atr": "tier_4"})
+    assert result.outcome == "tier_2"
+    assert "(local determination)" not in result.suggestion
+    assert not any(r.endswith("(local determination)") for r in result.reasons)
+
+
+@pytest.mark.parametrize(
     "overrides",
     [{"ppo": "tier_1"}, {"no_such_row": "tier_1"}, {"did_liap": "tier_5"}],
 )

@@ -86,3 +86,153 @@ def test_weekly_contact_reports_any_gap_longer_than_seven_days(tables: Any) -> N
     assert result.outcome == "not_met"
     assert any("8 days" in r for r in result.reasons)
     assert weekly_contact({"rosh_at_start": "low"}, tables, contact_dates=gap).outcome == "not_applicable"
+
+
+# --- The dates and counts come from the case details (what the application records) ------------
+
+def _by_rule(details: dict[str, Any], tables: Any, events: Any = None) -> dict[str, Any]:
+    from caseassess_core.rules import evaluate_all
+
+    return {r.rule_id: r for r in evaluate_all(details, tables, events=events)}
+
+
+@pytest.mark.parametrize(
+    ("details", "due", "outcome"),
+    [
+        # High RoSH community order sentenced on a Friday: the weekend is skipped.
+        ({"sentence_date": "2013-12-20", "first_appointment_date": "2013-12-24"}, date(2013, 12, 24), "met"),
+        ({"sentence_date": "2013-12-20", "first_appointment_date": "2013-12-27"}, date(2013, 12, 24), "not_met"),
+        # Sentenced on Christmas Eve: Christmas Day, Boxing Day and the weekend are skipped.
+        ({"sentence_date": "2013-12-24", "first_appointment_date": "2013-12-30"}, date(2013, 12, 30), "met"),
+        ({"sentence_date": "2013-12-24", "first_appointment_date": "2013-12-31"}, date(2013, 12, 30), "not_met"),
+        ({"sentence_date": "2013-12-24"}, date(2013, 12, 30), "unknown"),
+        # Licences: the day of release or the next working day (Easter; the early May bank holiday).
+        ({"sentence_type": "licence_determinate", "release_date": "2014-04-17", "first_appointment_date": "2014-04-17"},
+         date(2014, 4, 22), "met"),
+        ({"sentence_type": "licence_determinate", "release_date": "2014-04-17", "first_appointment_date": "2014-04-22"},
+         date(2014, 4, 22), "met"),
+        ({"sentence_type": "licence_determinate", "release_date": "2014-04-17", "first_appointment_date": "2014-04-23"},
+         date(2014, 4, 22), "not_met"),
+        ({"sentence_type": "licence_determinate", "release_date": "2014-05-02", "first_appointment_date": "2014-05-06"},
+         date(2014, 5, 6), "met"),
+        ({"sentence_type": "licence_indeterminate", "release_date": "2014-05-02", "first_appointment_date": "2014-05-07"},
+         date(2014, 5, 6), "not_met"),
+        # A licence without a release date falls back on the start of supervision in the community.
+        ({"sentence_type": "licence_determinate", "supervision_start_date": "2013-10-04",
+          "first_appointment_date": "2013-10-07"}, date(2013, 10, 7), "met"),
+    ],
+)
+def test_the_first_appointment_timescale_reads_its_dates_from_the_case_details(
+    tables: Any, details: dict[str, Any], due: date, outcome: str
+) -> None:
+    result = _by_rule(dict(HIGH_CO, **details), tables)["timescale_first_appointment"]
+    assert (result.outcome, result.due_date) == (outcome, due)
+    assert "C.2.1.3" in result.informs
+    assert any(f"due by {due.isoformat()}" in r for r in result.reasons)
+
+
+def test_a_licence_first_appointment_also_informs_the_level_of_contact(tables: Any) -> None:
+    details = {"sentence_type": "licence_determinate", "rosh_at_start": "low", "release_date": "2014-04-17"}
+    assert _by_rule(details, tables)["timescale_first_appointment"].informs == ("C.2.1.3", "D.2.2.8")
+
+
+@pytest.mark.parametrize(
+    ("details", "due", "outcome"),
+    [
+        ({"sentence_date": "2014-04-01", "sentence_plan_date": "2014-04-24"}, date(2014, 4, 24), "met"),  # Easter skipped
+        ({"sentence_date": "2014-04-01", "sentence_plan_date": "2014-04-25"}, date(2014, 4, 24), "not_met"),
+        ({"sentence_date": "2014-04-01", "sentence_plan_date": "2014-04-04"}, date(2014, 4, 24), "met"),  # early is fine
+        ({"sentence_date": "2014-04-01"}, date(2014, 4, 24), "unknown"),
+        # Licences run from release, not from sentence: the summer bank holiday (25 August 2014) is skipped.
+        ({"sentence_type": "licence_determinate", "sentence_date": "2012-01-10", "release_date": "2014-08-15",
+          "sentence_plan_date": "2014-09-08"}, date(2014, 9, 8), "met"),
+        ({"sentence_type": "licence_determinate", "sentence_date": "2012-01-10", "release_date": "2014-08-15",
+          "sentence_plan_date": "2014-09-09"}, date(2014, 9, 8), "not_met"),
+    ],
+)
+def test_the_sentence_plan_timescale_reads_its_dates_from_the_case_details(
+    tables: Any, details: dict[str, Any], due: date, outcome: str
+) -> None:
+    result = _by_rule(dict(HIGH_CO, **details), tables)["timescale_sentence_plan"]
+    assert (result.outcome, result.due_date) == (outcome, due)
+    assert result.informs == ("C.2.1.8",)
+
+
+def test_a_licence_sentence_plan_says_it_counts_from_release(tables: Any) -> None:
+    details = dict(HIGH_CO, sentence_type="licence_determinate", sentence_date="2012-01-10", release_date="2014-08-15")
+    result = _by_rule(details, tables)["timescale_sentence_plan"]
+    assert "Counted from the release date, 2014-08-15" in result.reasons
+
+
+def test_a_transferred_in_case_is_told_to_judge_from_the_transfer(tables: Any) -> None:
+    details = dict(HIGH_CO, sentence_date="2014-04-01", sentence_plan_date="2014-05-30", transferred_in="yes")
+    result = _by_rule(details, tables)["timescale_sentence_plan"]
+    assert any("Transferred in" in r for r in result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("checked", "with_contact", "outcome", "missing"),
+    [
+        (12, 12, "met", ()),
+        (12, 11, "not_met", ()),
+        (1, 0, "not_met", ()),
+        (12, 13, "unknown", ("contact_weeks_checked", "contact_weeks_with_contact")),
+        (0, 0, "unknown", ("contact_weeks_checked", "contact_weeks_with_contact")),
+        (12, None, "unknown", ("contact_weeks_with_contact",)),
+        (None, 12, "unknown", ("contact_weeks_checked",)),
+        (11.5, 11, "unknown", ("contact_weeks_checked",)),  # whole weeks only
+        (None, None, "unknown", ("contact_weeks_checked", "contact_weeks_with_contact")),
+    ],
+)
+def test_weekly_contact_reads_the_weeks_counted_in_the_contact_log(
+    tables: Any, checked: Any, with_contact: Any, outcome: str, missing: tuple[str, ...]
+) -> None:
+    details = dict(HIGH_CO, supervision_start_date="2014-01-06")
+    for key, value in (("contact_weeks_checked", checked), ("contact_weeks_with_contact", with_contact)):
+        if value is not None:
+            details[key] = value
+    result = _by_rule(details, tables)["timescale_weekly_contact"]
+    assert (result.outcome, result.missing) == (outcome, missing)
+    assert result.informs == ("D.2.2.8",)
+    if outcome == "not_met":
+        assert f"Contact arranged in {with_contact} of the {checked} weeks checked from 2014-01-06" in result.reasons
+
+
+def test_weekly_contact_is_only_prescribed_for_high_and_very_high_rosh(tables: Any) -> None:
+    details = {"rosh_at_start": "medium", "contact_weeks_checked": 12, "contact_weeks_with_contact": 3}
+    assert _by_rule(details, tables)["timescale_weekly_contact"].outcome == "not_applicable"
+    very_high = dict(details, rosh_at_start="very_high")
+    assert _by_rule(very_high, tables)["timescale_weekly_contact"].outcome == "not_met"
+
+
+def test_a_date_that_is_not_a_real_date_counts_as_not_recorded(tables: Any) -> None:
+    details = dict(HIGH_CO, sentence_date="2013-12-24", first_appointment_date="2014-02-30")
+    assert _by_rule(details, tables)["timescale_first_appointment"].outcome == "unknown"
+
+
+def test_dates_given_explicitly_win_over_the_case_details(tables: Any) -> None:
+    from caseassess_core.rules import CaseEvents, case_events
+
+    details = dict(HIGH_CO, sentence_date="2013-12-24", first_appointment_date="2014-01-15", contact_weeks_checked=4,
+                   contact_weeks_with_contact=4)
+    events = case_events(details, CaseEvents(first_appointment_date=date(2013, 12, 27), contact_weeks_with_contact=2))
+    assert events.first_appointment_date == date(2013, 12, 27)
+    assert (events.contact_weeks_checked, events.contact_weeks_with_contact) == (4, 2)
+    results = _by_rule(details, tables, CaseEvents(first_appointment_date=date(2013, 12, 27)))
+    assert results["timescale_first_appointment"].outcome == "met"
+    assert _by_rule(details, tables)["timescale_first_appointment"].outcome == "not_met"
+
+
+def test_explain_prints_each_timescale_with_its_due_date_and_reasons(tables: Any) -> None:
+    from caseassess_core.rules import explain
+
+    details = dict(HIGH_CO, sentence_date="2013-12-24", first_appointment_date="2013-12-31",
+                   sentence_plan_date="2014-01-10", contact_weeks_checked=20, contact_weeks_with_contact=18)
+    out = explain(details, tables)
+    block = next(b for b in out.split("\n\n") if "[timescale_first_appointment]" in b)
+    assert "outcome: not_met" in block and "due: 2013-12-30" in block
+    assert "First appointment date 2013-12-31 > due 2013-12-30" in block
+    plan = next(b for b in out.split("\n\n") if "[timescale_sentence_plan]" in b)
+    assert "outcome: met" in plan and "due: 2014-01-17" in plan  # Christmas, Boxing Day, New Year skipped
+    weekly = next(b for b in out.split("\n\n") if "[timescale_weekly_contact]" in b)
+    assert "outcome: not_met" in weekly and "Contact arranged in 18 of the 20 weeks checked" in weekly
