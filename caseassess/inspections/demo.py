@@ -8,16 +8,19 @@ import random
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from caseassess.accounts.models import Role, User
 from caseassess.assessments.models import Answer, Assessment, Status
 from caseassess.inspections.models import Case, Inspection, Programme
+from caseassess.instruments.models import InstrumentVersion
 from caseassess.instruments.selectors import instrument_expressions, instrument_get
 from caseassess.instruments.services import instrument_load
 from caseassess_core.applicability.expression import parse
+from caseassess_core.instrument.loader import load_instrument
 from caseassess_core.instrument.schema import AnswerType, Instrument
+from caseassess_core.rules.timescales import add_months, add_working_days, is_working_day
 from caseassess_core.scoring.assess import applicability, scoring_of
 
 DEMO_PASSWORD = "inspect-the-work-2013"  # noqa: S105 - published demo credential
@@ -34,7 +37,37 @@ AREAS = [
 ]
 
 
-def random_case_details(ins: Instrument, rng: random.Random) -> dict[str, Any]:
+def _demo_dates(details: dict[str, Any], fieldwork_start: dt.date, rng: random.Random) -> dict[str, Any]:
+    """Dates and counts an inspector reads off the case record, as the timescale rules need them:
+    the case started six to nine months before fieldwork; most first appointments and sentence
+    plans are on time, some are late; high and very high RoSH cases have their weeks of contact."""
+    licence = str(details["sentence_type"]).startswith("licence")
+    start = fieldwork_start - dt.timedelta(days=rng.randint(180, 270))
+    while not is_working_day(start):  # courts sit and prisons release on working days
+        start -= dt.timedelta(days=1)
+    out: dict[str, Any] = {"supervision_start_date": start.isoformat()}
+    if licence:
+        months = int(details.get("custodial_length_months") or 12)
+        out["release_date"] = start.isoformat()
+        out["sentence_date"] = add_months(start, -max(1, months // 2)).isoformat()
+        first = add_working_days(start, rng.choices([0, 1, 2, 4], [55, 30, 10, 5])[0])
+    else:
+        out["sentence_date"] = start.isoformat()
+        first = add_working_days(start, rng.choices([1, 2, 3, 5], [40, 35, 15, 10])[0])
+    if rng.random() < 0.95:
+        out["first_appointment_date"] = first.isoformat()
+    if rng.random() < 0.92:
+        out["sentence_plan_date"] = add_working_days(start, rng.choices([5, 10, 15, 18, 25], [20, 35, 25, 12, 8])[0]).isoformat()
+    if details.get("rosh_at_start") in ("high", "very_high"):
+        weeks = max(1, (fieldwork_start - start).days // 7 - 1)
+        out["contact_weeks_checked"] = weeks
+        out["contact_weeks_with_contact"] = weeks - rng.choices([0, 1, 2, 4], [55, 25, 12, 8])[0]
+    return out
+
+
+def random_case_details(ins: Instrument, rng: random.Random, *, fieldwork_start: dt.date | None = None) -> dict[str, Any]:
+    """Plausible case details; with ``fieldwork_start``, also the dates and weeks of contact the
+    timescale rules read (without it the random sequence is the same as before they existed)."""
     sentence = rng.choices(
         ["community_order", "suspended_sentence_order", "licence_determinate", "licence_indeterminate"], [45, 15, 35, 5]
     )[0]
@@ -59,6 +92,8 @@ def random_case_details(ins: Instrument, rng: random.Random) -> dict[str, Any]:
         else ["standard_6_only"],
         "principal_offence": rng.choice(["violence_against_the_person", "burglary", "theft_and_handling", "drug_offences", "sexual_offences"]),
     }
+    if fieldwork_start is not None:
+        details.update(_demo_dates(details, fieldwork_start, rng))
     known = {f.id: f for f in ins.case_details}
     out: dict[str, Any] = {}
     for key, value in details.items():
@@ -115,13 +150,36 @@ def write_answers(assessment: Assessment, ins: Instrument, answers: dict[str, An
     Answer.objects.bulk_create(rows)
 
 
+DEMO_INSTRUMENT = "iaow-2013-10"
+
+
+def _demo_instrument() -> tuple[InstrumentVersion, str]:
+    """The demo's instrument version, and a warning when the files differ from the loaded version.
+
+    The loader refuses a changed file under a version id that is already loaded, so that
+    answers keep the wording they were made under. A demo database made before the files
+    changed keeps its loaded version and says so: its cases were made under it, and the demo
+    never deletes data. A new database (a fresh clone, the tests) loads the files as they are."""
+    path = settings.INSTRUMENTS_DIR / DEMO_INSTRUMENT
+    loaded = load_instrument(path)  # an invalid file is an error, whatever the database holds
+    existing = InstrumentVersion.objects.filter(instrument_id=loaded.instrument.id).first()
+    if existing is not None and existing.checksum != loaded.checksum:
+        db = connection.settings_dict.get("NAME")
+        return existing, (
+            f"The instrument files of {loaded.instrument.id} have changed since this database loaded them on"
+            f" {existing.loaded_at:%Y-%m-%d}; the demo keeps the loaded version, which its cases were made under."
+            f" To see the demo with the current files, start from a new database (remove {db} and run"
+            " scripts/demo.sh again)."
+        )
+    return instrument_load(path=path).version, ""
+
+
 @transaction.atomic
-def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, int]:
-    outcome = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10")
-    version = outcome.version
+def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, Any]:
+    version, warning = _demo_instrument()
     ins = instrument_get(version=version)
     if Programme.objects.filter(name="IAOW 2013–2017").exists():
-        return {"created": 0}
+        return {"created": 0, "warning": warning}
     users = {}
     for username, first, last, role in USERS:
         u = User.objects.create_user(username=username, password=DEMO_PASSWORD, first_name=first, last_name=last, role=role)
@@ -143,7 +201,7 @@ def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, 
             assessor = users["assessor"] if i % 2 == 0 else users["assessor2"]
             # The first few cases of the first inspection are left for the newcomer to assess.
             if idx == 0 and i < 4:
-                details = random_case_details(ins, rng) if i >= 2 else {}
+                details = random_case_details(ins, rng, fieldwork_start=start) if i >= 2 else {}
                 case = Case.objects.create(inspection=insp, case_ref=ref, details=details)
                 a = Assessment.objects.create(case=case, assessor=users["assessor"])
                 if i == 3:
@@ -152,7 +210,7 @@ def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, 
                     a.save()
                 n_cases += 1
                 continue
-            details = random_case_details(ins, rng)
+            details = random_case_details(ins, rng, fieldwork_start=start)
             case = Case.objects.create(inspection=insp, case_ref=ref, details=details)
             a = Assessment.objects.create(case=case, assessor=assessor)
             write_answers(a, ins, random_answers(ins, details, rng, quality), assessor)
@@ -165,7 +223,7 @@ def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, 
             n_cases += 1
         if idx == 1:
             _demo_double_assessment(insp, ins, users, rng)
-    return {"created": n_cases}
+    return {"created": n_cases, "warning": warning}
 
 
 def _demo_double_assessment(insp: Inspection, ins: Instrument, users: dict[str, User], rng: random.Random) -> None:

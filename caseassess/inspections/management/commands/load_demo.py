@@ -13,6 +13,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         result = load_demo(cases_per_inspection=opts["cases"])
+        if result.get("warning"):
+            self.stdout.write(self.style.WARNING(result["warning"]))
         if result["created"]:
             self.stdout.write(self.style.SUCCESS(f"Demo programme loaded: {result['created']} cases"))
         else:
