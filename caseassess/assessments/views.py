@@ -20,6 +20,7 @@ from caseassess.assessments.selectors import assessment_state, next_section_id, 
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
 from caseassess.inspections.permissions import assessment_for, can_edit, case_for
+from caseassess.inspections.selectors import area_tiering_overrides
 from caseassess.instruments.selectors import instrument_get
 from caseassess_core.instrument.schema import AnswerType
 
@@ -146,7 +147,7 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
             "restored": restored,
             "editable": editable,
             "details_version": case.details_version,
-            "suggestions": suggestions(ins, dict(case.details)),
+            "suggestions": suggestions(ins, dict(case.details), local_overrides=area_tiering_overrides(inspection=case.inspection, ins=ins)),
             "breadcrumbs": _crumbs(assessment),
             "section_nav": "inspections",
         },
@@ -270,7 +271,7 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
             "form_has_errors": bool(errors),
             "conflicts": conflicts,
             "warnings": warnings,
-            "suggestions": suggestions(ins, dict(assessment.case.details)),
+            "suggestions": suggestions(ins, dict(assessment.case.details), local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=ins)),
             "restored": restored,
             "editable": editable,
             "breadcrumbs": _crumbs(assessment),
@@ -310,7 +311,10 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "state": state,
             "ins": state.instrument,
             "blockers": blockers,
-            "disagreements": disagreements(state.instrument, dict(assessment.case.details), state.answers),
+            "disagreements": disagreements(
+                state.instrument, dict(assessment.case.details), state.answers,
+                local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=state.instrument),
+            ),
             "editable": editable,
             "form_has_errors": request.method == "POST" and blockers.any,
             "breadcrumbs": _crumbs(assessment),

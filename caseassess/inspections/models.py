@@ -51,3 +51,24 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.case_ref
+
+
+class AreaSettings(models.Model):
+    """Settings an area keeps across its inspections; ``area`` is the ``Inspection.area`` string.
+
+    ``tiering_local_determination`` maps a row of the tiering grid left to local determination
+    (``did_liap``, ``atr``, ``activity_requirement`` in the 2013 grid) to the tier the area ticks
+    for it; a row not listed keeps the grid's default tick."""
+
+    area = models.CharField(max_length=120, unique=True)
+    tiering_local_determination = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "area settings"
+
+    def __str__(self) -> str:
+        return self.area

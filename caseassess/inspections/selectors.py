@@ -50,11 +50,56 @@ def inspection_disagreements(*, inspection: Inspection) -> list[DisagreementSumm
     from caseassess.instruments.selectors import instrument_get
 
     ins = instrument_get(version=inspection.instrument)
+    overrides = area_tiering_overrides(inspection=inspection, ins=ins)
     answers: dict[int, dict[str, Any]] = {}
     for aid, qid, value in Answer.objects.filter(assessment__case__inspection=inspection).values_list("assessment_id", "question_id", "value"):
         answers.setdefault(aid, {})[qid] = value
     found: dict[tuple[str, str], list[str]] = {}
     for a in Assessment.objects.filter(case__inspection=inspection).select_related("case"):
-        for d in disagreements(ins, dict(a.case.details), answers.get(a.pk, {})):
+        for d in disagreements(ins, dict(a.case.details), answers.get(a.pk, {}), local_overrides=overrides):
             found.setdefault((d.rule.title, d.label), []).append(a.case.case_ref)
     return [DisagreementSummary(r, t, sorted(set(c))) for (r, t), c in sorted(found.items())]
+
+
+@dataclass(frozen=True)
+class LocalTieringRow:
+    """One row of the tiering grid left to local determination, with the area's choice."""
+
+    row_id: str
+    condition: str
+    default_tiers: tuple[str, ...]
+    chosen: str | None  # a tier, or None for the grid's default tick
+
+
+def local_tiering_rows(*, ins: Any) -> list[dict[str, Any]]:
+    """The rows of the instrument's tiering grid marked ``local_determination`` (none without a grid)."""
+    from caseassess_core.rules.base import has_table, rows
+
+    if not has_table(ins, "tiering_grid"):
+        return []
+    return [r for r in rows(ins, "tiering_grid") if r.get("local_determination")]
+
+
+def area_tiering_overrides(*, inspection: Inspection, ins: Any) -> dict[str, str]:
+    """The area's local determination for the rows of this instrument's grid (row id -> tier).
+
+    Entries for rows the grid does not leave to local determination, or for tiers that are
+    not tiers, are ignored so that a later instrument version never breaks the suggestions."""
+    from caseassess.inspections.models import AreaSettings
+    from caseassess_core.rules.base import TIERS
+
+    stored = AreaSettings.objects.filter(area=inspection.area).values_list("tiering_local_determination", flat=True).first()
+    if not stored:
+        return {}
+    local = {r["id"] for r in local_tiering_rows(ins=ins)}
+    return {row_id: tier for row_id, tier in stored.items() if row_id in local and tier in TIERS}
+
+
+def area_tiering_rows(*, inspection: Inspection, ins: Any) -> list[LocalTieringRow]:
+    from caseassess_core.rules.base import TIERS
+
+    chosen = area_tiering_overrides(inspection=inspection, ins=ins)
+    return [
+        LocalTieringRow(str(r["id"]), str(r["condition"]), tuple(t for t in TIERS if r.get(t)), chosen.get(str(r["id"])))
+        for r in local_tiering_rows(ins=ins)
+    ]

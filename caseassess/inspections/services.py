@@ -130,3 +130,61 @@ def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> Import
             case_add(inspection=inspection, actor=actor, case_ref=ref, assessor=assessor, details=details)
     report.created = len(rows)
     return report
+
+
+GRID_DEFAULT = "default"
+
+
+class AreaSettingsError(ValueError):
+    """Local determination refused; ``errors`` maps a grid row id (or "") to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def area_tiering_set(*, inspection: Inspection, actor: Any, choices: dict[str, str]) -> bool:
+    """Set the tier the inspection's area ticks for rows of the tiering grid left to local
+    determination. ``choices`` maps a row id to a tier of the grid or ``"default"`` (the grid's
+    own tick); rows not in ``choices`` keep their setting. All or nothing: any row that is not
+    for local determination, or any value that is not a tier, refuses the whole change.
+    Returns whether anything changed; a change is audited with the old and new settings."""
+    from caseassess.inspections.models import AreaSettings
+    from caseassess.inspections.selectors import local_tiering_rows
+    from caseassess_core.rules.base import TIERS, has_table, rows
+
+    ins = instrument_get(version=inspection.instrument)
+    grid_ids = {str(r["id"]) for r in rows(ins, "tiering_grid")} if has_table(ins, "tiering_grid") else set()
+    local = {str(r["id"]): r for r in local_tiering_rows(ins=ins)}
+    errors: dict[str, str] = {}
+    if not local:
+        errors[""] = "The instrument of this inspection has no tiering grid rows left to local determination"
+    for row_id, value in choices.items():
+        if row_id not in local:
+            errors[row_id] = (
+                f"‘{row_id}’ is not a row of the tiering grid" if row_id not in grid_ids
+                else f"‘{row_id}’ is not left to local determination: its tick is set by the grid"
+            )
+        elif value != GRID_DEFAULT and value not in TIERS:
+            errors[row_id] = f"Select Tier 1, 2, 3 or 4, or the grid default, for {local[row_id]['condition']}"
+    if errors:
+        raise AreaSettingsError(errors)
+    with transaction.atomic():
+        settings_row, _ = AreaSettings.objects.select_for_update().get_or_create(area=inspection.area)
+        old = dict(settings_row.tiering_local_determination or {})
+        new = dict(old)
+        for row_id, value in choices.items():
+            if value == GRID_DEFAULT:
+                new.pop(row_id, None)
+            else:
+                new[row_id] = value
+        if new == old:
+            return False
+        settings_row.tiering_local_determination = new
+        settings_row.updated_by = actor if getattr(actor, "pk", None) else None
+        settings_row.save(update_fields=["tiering_local_determination", "updated_by", "updated_at"])
+        audit_record(
+            actor=actor, action="area_tiering_set", entity="area_settings", entity_id=settings_row.pk,
+            inspection_id=inspection.pk, field="tiering_local_determination", old=old, new=new,
+        )
+    return True

@@ -47,12 +47,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 b = assessment_blockers(assessment=a)
                 blockers[a.pk] = b
     members = list(inspection.members.order_by("username"))
+    from caseassess.inspections.selectors import area_tiering_rows
+    from caseassess.instruments.selectors import instrument_get
+
     return render(
         request,
         "inspections/detail.html",
         {
             "title": inspection.name, "inspection": inspection, "assessments": assessments, "progress": progress,
             "blockers": blockers, "members": members,
+            "local_tiering": area_tiering_rows(inspection=inspection, ins=instrument_get(version=inspection.instrument)),
             "disagreements": inspection_disagreements(inspection=inspection) if request.user.is_lead else [], "assessors": [m for m in members if m.role in ("assessor", "lead_inspector")],
             "breadcrumbs": _crumbs(), "section_nav": "inspections",
         },
@@ -142,3 +146,37 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
     except services.CaseError as exc:
         messages.error(request, str(exc))
     return redirect("inspections:detail", pk=inspection.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def area_tiering(request: HttpRequest, pk: int) -> HttpResponse:
+    """Local determination of the tiering grid rows that the grid leaves to the area (leads only)."""
+    from caseassess.inspections.selectors import area_tiering_rows, local_tiering_rows
+    from caseassess.instruments.selectors import instrument_get
+
+    inspection = inspection_for_lead(request.user, pk)
+    ins = instrument_get(version=inspection.instrument)
+    errors: dict[str, str] = {}
+    submitted: dict[str, str] = {}
+    if request.method == "POST":
+        submitted = {k[4:]: v for k, v in request.POST.items() if k.startswith("row-")}
+        try:
+            changed = services.area_tiering_set(inspection=inspection, actor=request.user, choices=submitted)
+        except services.AreaSettingsError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Local determination for {inspection.area} saved" if changed else "No changes to save")
+            return redirect("inspections:detail", pk=inspection.pk)
+    local_ids = {str(r["id"]) for r in local_tiering_rows(ins=ins)}
+    return render(
+        request,
+        "inspections/area_tiering.html",
+        {
+            "title": "Local determination of tiering", "inspection": inspection,
+            "rows": area_tiering_rows(inspection=inspection, ins=ins), "tiers": ["tier_1", "tier_2", "tier_3", "tier_4"],
+            "errors": errors, "submitted": submitted, "local_ids": local_ids, "form_has_errors": bool(errors),
+            "breadcrumbs": _crumbs(inspection), "section_nav": "inspections",
+        },
+        status=400 if errors else 200,
+    )

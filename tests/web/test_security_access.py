@@ -68,6 +68,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "inspections:add_case": lambda w: {"pk": w["inspection"]},
     "inspections:import_cases": lambda w: {"pk": w["inspection"]},
     "inspections:allocate": lambda w: {"pk": w["inspection"]},
+    "inspections:area_tiering": lambda w: {"pk": w["inspection"]},
     "assessments:task_list": lambda w: {"pk": w["assessment"]},
     "assessments:case_details": lambda w: {"pk": w["assessment"]},
     "assessments:section": lambda w: {"pk": w["assessment"], "section_id": "B.4.1"},
