@@ -62,8 +62,18 @@ def _rescore(assessment: Assessment, ins: Instrument) -> None:
     """Recompute every answer's scoring class: applicability may have changed with a case
     detail or another answer, and an answer to a question that no longer applies is excluded."""
     rows = list(assessment.answers.all())
+    changed = _scoring_changes(
+        ins, assessment.case.details, rows, instrument_expressions(version=assessment.case.inspection.instrument)
+    )
+    if changed:
+        Answer.objects.bulk_update(changed, ["scoring"])
+
+
+def _scoring_changes(ins: Instrument, details: dict[str, Any], rows: list[Answer], expressions: Any) -> list[Answer]:
+    """Set each row's scoring class in memory (applicability over all of ``rows``) and
+    return the rows whose class changed. Nothing is written."""
     answers = {a.question_id: a.value for a in rows}
-    applies = applicability(ins, assessment.case.details, answers, instrument_expressions(version=assessment.case.inspection.instrument))
+    applies = applicability(ins, details, answers, expressions)
     changed = []
     for a in rows:
         try:
@@ -75,8 +85,7 @@ def _rescore(assessment: Assessment, ins: Instrument) -> None:
         if a.scoring != new:
             a.scoring = new
             changed.append(a)
-    if changed:
-        Answer.objects.bulk_update(changed, ["scoring"])
+    return changed
 
 
 def assessment_save_section(
@@ -113,15 +122,22 @@ def assessment_save_section(
             result.errors[q.id] = str(exc)
     if result.errors:
         return result
+    # The instrument version is already loaded with the assessment (permissions.assessment_for):
+    # reading it again through ``locked`` would fetch its whole definition from the database.
+    expressions = instrument_expressions(version=assessment.case.inspection.instrument)
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        # Locks the assessment row only; the case comes along for its details (applicability)
+        # and ids (audit) without another query.
+        locked = Assessment.objects.select_for_update(of=("self",)).select_related("case").get(pk=assessment.pk)
         if not locked.editable:
             raise NotEditable(f"This assessment is {locked.get_status_display().lower()} and cannot be changed")
-        stored = {a.question_id: a for a in Answer.objects.select_for_update().filter(assessment=locked, question_id__in=list(cleaned))}
+        # Every answer of the assessment, locked: the ones this save may change, and the rest
+        # for the applicability of the rescoring below (one query instead of two).
+        rows = {a.question_id: a for a in Answer.objects.select_for_update().filter(assessment=locked).order_by("id")}
         writes: list[tuple[str, Answer | None, Any, str]] = []
         for qid, value in cleaned.items():
             comment = (comments.get(qid) or "").strip()[:5000]
-            current = stored.get(qid)
+            current = rows.get(qid)
             cur_value = current.value if current else None
             cur_comment = current.comment if current else ""
             if value == cur_value and comment == cur_comment:
@@ -147,17 +163,22 @@ def assessment_save_section(
             writes.append((qid, current, value, comment))
         if result.conflicts:
             return result
+        olds: dict[str, Any] = {}
         for qid, current, value, comment in writes:
-            old = current.value if current else None
+            olds[qid] = current.value if current else None
             if current is None:
-                current = Answer(assessment=locked, question_id=qid, version=1)
+                current = rows[qid] = Answer(assessment=locked, question_id=qid, version=1)
             else:
                 current.version += 1
             current.value = value
             current.comment = comment
             current.updated_by = actor
             current.client_stamp = client_stamp or int(timezone.now().timestamp() * 1000)
-            current.save()
+        # Rescore every answer (applicability may change with the new answers) before writing,
+        # so each written answer is saved once with its scoring class.
+        rescored = _scoring_changes(ins, locked.case.details, list(rows.values()), expressions)
+        for qid, _current, value, _comment in writes:
+            rows[qid].save()
             result.saved.append(qid)
             audit_record(
                 actor=actor,
@@ -167,7 +188,7 @@ def assessment_save_section(
                 inspection_id=locked.case.inspection_id,
                 case_id=locked.case_id,
                 field=qid,
-                old=old,
+                old=olds[qid],
                 new=value,
             )
         if result.saved and locked.status == Status.NOT_STARTED:
@@ -175,10 +196,11 @@ def assessment_save_section(
             locked.save(update_fields=["status", "updated_at"])
         elif result.saved:
             locked.save(update_fields=["updated_at"])
-        _rescore(locked, ins)
-    result.versions = dict(
-        Answer.objects.filter(assessment=assessment, question_id__in=[q.id for q in section.questions]).values_list("question_id", "version")
-    )
+        written = set(result.saved)
+        if others := [a for a in rescored if a.question_id not in written]:
+            Answer.objects.bulk_update(others, ["scoring"])
+    section_ids = {q.id for q in section.questions}
+    result.versions = {qid: a.version for qid, a in rows.items() if qid in section_ids}
     return result
 
 
