@@ -85,7 +85,7 @@ def test_submit_return_sign_off_and_a_leads_case_detail_change_update_the_table_
     for a in three_cases:
         assert not services.assessment_submit(assessment=a, actor=users["assessor"]).any
         assert_table_equals_answers([inspection], MINI_FIELDS)
-    cells = dict(((r.question_id, r.group, r.scoring), r.n) for r in answer_counts(inspections=[inspection], by="rosh_at_start"))
+    cells = {(r.question_id, r.group, r.scoring): r.n for r in answer_counts(inspections=[inspection], by="rosh_at_start")}
     assert cells[("B.4.1.1", "high", "sufficient")] == 1 and cells[("B.4.1.1", "low", "insufficient")] == 1
     services.assessment_return(assessment=a2, actor=users["lead"], reason="Check B.4.1.1")
     assert_table_equals_answers([inspection], MINI_FIELDS)
@@ -98,7 +98,7 @@ def test_submit_return_sign_off_and_a_leads_case_detail_change_update_the_table_
     r = services.case_details_save(case=case, actor=users["lead"], values={"rosh_at_start": "low"}, base_version=case.details_version)
     assert r.changed == ["rosh_at_start"]
     assert_table_equals_answers([inspection], MINI_FIELDS)
-    cells = dict(((r.question_id, r.group, r.scoring), r.n) for r in answer_counts(inspections=[inspection], by="rosh_at_start"))
+    cells = {(r.question_id, r.group, r.scoring): r.n for r in answer_counts(inspections=[inspection], by="rosh_at_start")}
     assert ("B.4.1.1", "high", "sufficient") not in cells and cells[("B.4.1.1", "low", "sufficient")] == 1
     annex = {(c.field, c.value): c.n_cases for c in case_counts(inspections=[inspection], fields=["rosh_at_start"])}
     assert annex == {("rosh_at_start", "low"): 2, ("rosh_at_start", "medium"): 1}
@@ -171,5 +171,5 @@ def test_an_import_leaves_the_table_current(inspection: Any, users: dict[str, An
     csv_path.write_text("case_ref,question_id,answer,rosh_at_start\nIMP-1,B.4.1.1,no,medium\n", encoding="utf-8")
     assert assessments_import_file(inspection=inspection, actor=users["lead"], path=csv_path).ok
     assert_table_equals_answers([inspection], MINI_FIELDS)
-    cells = dict(((r.question_id, r.group, r.scoring), r.n) for r in answer_counts(inspections=[inspection], by="rosh_at_start"))
+    cells = {(r.question_id, r.group, r.scoring): r.n for r in answer_counts(inspections=[inspection], by="rosh_at_start")}
     assert cells[("B.4.1.1", "medium", "insufficient")] == 1 and ("B.4.1.1", "high", "sufficient") not in cells
