@@ -4,11 +4,13 @@
 
 Prepares a database (migrate, the demonstration programme, one bench inspection with a
 case per simulated assessor, each user with a TOTP authenticator), starts the application
-under waitress (a production WSGI server) on 127.0.0.1 with production settings
-(DEBUG off, two-factor on), signs every simulated user in through the real sign-in and
-code pages, then for --seconds: each assessor autosaves one answer every 5 s, each
-analyst opens the inspection's findings page every 10 s. Prints p50/p95/p99 latency and
-error counts per kind of request. Traffic goes to 127.0.0.1 only; bounded in count and time.
+on 127.0.0.1 with production settings (DEBUG off, two-factor on) under the production
+server -- gunicorn, 3 sync worker processes (``--server waitress`` for the single-process
+alternative) -- signs every simulated user in through the real sign-in and code pages,
+opens each assessor's section page, then for --seconds: each assessor autosaves one
+answer every 5 s, each analyst opens the inspection's findings page every 10 s. Prints
+p50/p95/p99 latency and error counts per kind of request, and the machine's load average
+before and after. Traffic goes to 127.0.0.1 only; bounded in count and time.
 """
 
 from __future__ import annotations
@@ -176,10 +178,17 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--autosave-every", type=float, default=5)
     ap.add_argument("--report-every", type=float, default=10)
-    ap.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    ap.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
+    ap.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    ap.add_argument(
+        "--threads", type=int, default=None, help="threads per process (waitress: 8; gunicorn: 1 = sync, >1 = gthread)"
+    )
     args = ap.parse_args()
     if not (1 <= args.assessors <= 200 and 0 <= args.analysts <= 10 and 1 <= args.seconds <= 600):
         raise SystemExit("bounded: at most 200 assessors, 10 analysts, 600 seconds")
+    if not 1 <= args.workers <= 8:
+        raise SystemExit("bounded: 1 to 8 workers")
+    nthreads = args.threads or (8 if args.server == "waitress" else 1)
 
     os.environ.update(BASE_ENV)
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
@@ -190,15 +199,19 @@ def main() -> None:
     users = prepare(args.assessors, args.analysts)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    if args.server == "waitress":
+        command = [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", f"--threads={nthreads}"]
+        label = f"waitress (1 process, {nthreads} threads)"
+    else:
+        # The production command (docs/security.md), on a free loopback port.
+        command = [sys.executable, "-m", "gunicorn", f"--bind=127.0.0.1:{port}", f"--workers={args.workers}"]
+        if nthreads > 1:
+            command += ["--worker-class=gthread", f"--threads={nthreads}"]
+        label = f"gunicorn ({args.workers} {'gthread' if nthreads > 1 else 'sync'} workers" + (
+            f", {nthreads} threads each)" if nthreads > 1 else ")"
+        )
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "waitress",
-            f"--listen=127.0.0.1:{port}",
-            f"--threads={args.threads}",
-            "config.wsgi:application",
-        ],
+        [*command, "config.wsgi:application"],
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,
@@ -211,14 +224,20 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        print(
-            f"waitress ({args.threads} threads) on {base}; "
-            f"database: {'PostgreSQL' if db.startswith('postgres') else 'SQLite'}"
-        )
+        print(f"{label} on {base}; database: {'PostgreSQL' if db.startswith('postgres') else 'SQLite'}")
         sessions = {u["username"]: sign_in(base, u) for u in users["assessors"] + users["analysts"]}
         print(f"{len(sessions)} users signed in (password + TOTP)")
+        # Each assessor opens their section page before the clock starts: the timed part is
+        # the steady state of autosaving, not 50 page loads in the same second.
+        pages: dict[str, tuple[str, str]] = {}
+        for u in users["assessors"]:
+            s = sessions[u["username"]]
+            _, html = s.request(f"/assessments/{u['assessment']}/sections/{users['section']}/")
+            m = re.search(rf'name="v-{re.escape(users["question"])}" value="(\d+)"', html)
+            pages[u["username"]] = (s.csrf(html), m.group(1) if m else "0")
         results: dict[str, list[tuple[float, int]]] = {"autosave": [], "report": []}
         lock = threading.Lock()
+        load_before = os.getloadavg()
         start = time.monotonic()
         end = start + args.seconds
         insp = users["inspection"]
@@ -226,12 +245,7 @@ def main() -> None:
         def assessor(i: int, u: dict[str, Any]) -> None:
             s = sessions[u["username"]]
             path = f"/assessments/{u['assessment']}/sections/{users['section']}/"
-            _, html = s.request(path)
-            token = s.csrf(html)
-            version = "0"
-            m = re.search(rf'name="v-{re.escape(users["question"])}" value="(\d+)"', html)
-            if m:
-                version = m.group(1)
+            token, version = pages[u["username"]]
             t = start + (i % 50) * args.autosave_every / 50  # spread the first saves over one period
             n = 0
             while t < end:
@@ -275,6 +289,7 @@ def main() -> None:
         for th in threads:
             th.join(timeout=args.seconds + 120)
         wall = time.monotonic() - start
+        load_after = os.getloadavg()
         print(
             f"ran {wall:.0f} s: {args.assessors} assessors autosaving every {args.autosave_every:g} s, "
             f"{args.analysts} analysts opening findings every {args.report_every:g} s"
@@ -290,6 +305,8 @@ def main() -> None:
             )
         if lat := [r[0] for r in results["autosave"]]:
             print(f"autosave mean {statistics.mean(lat):.0f} ms")
+        before, after = (" ".join(f"{x:.2f}" for x in la) for la in (load_before, load_after))
+        print(f"load average (1, 5, 15 min) before the timed run: {before}; after: {after}")
     finally:
         server.terminate()
         try:
