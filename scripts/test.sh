@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything and run the whole test suite: lint, types, import contracts, then
+# Install everything and run the whole test suite: lint, types, import contracts, the
+# supply-chain check (scripts/audit_deps.py), then
 # pytest on SQLite and again on PostgreSQL 15 (browser tests drive Debian's Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ export CASEASSESS_TESTING=1
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy --strict caseassess_core"; .venv/bin/mypy caseassess_core
 echo "== import contracts"; .venv/bin/lint-imports
+echo "== supply chain (pip-audit, else the vendored advisory snapshot)"; .venv/bin/python scripts/audit_deps.py
 echo "== pytest on SQLite"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 echo "== pytest on PostgreSQL"
