@@ -114,10 +114,12 @@ def counts_rebuild(*, inspection_id: int) -> int:
     return len(cells)
 
 
-def counts_ensure(*, inspection_ids: Sequence[int]) -> list[int]:
-    """Rebuild the counts of every inspection whose state has changed; returns their ids."""
+def counts_ensure(*, inspection_ids: Sequence[int], current: dict[int, str] | None = None) -> list[int]:
+    """Rebuild the counts of every inspection whose state has changed; returns their ids.
+    ``current``: the states if the caller has just read them (``current_states``)."""
     ids = list(dict.fromkeys(inspection_ids))
-    current = current_states(ids)
+    if current is None or not set(ids) <= current.keys():
+        current = current_states(ids)
     stored = dict(FindingsCountState.objects.filter(inspection_id__in=ids).values_list("inspection_id", "state"))
     stale = [i for i in ids if stored.get(i) != current[i]]
     for i in stale:
@@ -199,10 +201,12 @@ def findings_change(case_ids: Iterable[int]) -> Iterator[None]:
             s.save(update_fields=["state", "updated_at"])
 
 
-def counted_answer_rows(*, inspection_ids: Sequence[int], by: str | None) -> list[CountRow]:
+def counted_answer_rows(*, inspection_ids: Sequence[int], by: str | None, ensure: bool = True) -> list[CountRow]:
     """(question, subgroup value, scoring) -> n from the table. ``by``: a counted field,
-    ``"area"`` (the inspection's area) or None."""
-    counts_ensure(inspection_ids=inspection_ids)
+    ``"area"`` (the inspection's area) or None. ``ensure=False`` when the caller has just
+    run ``counts_ensure`` for these inspections."""
+    if ensure:
+        counts_ensure(inspection_ids=inspection_ids)
     rows = FindingsCount.objects.filter(inspection_id__in=inspection_ids).exclude(scoring=CASE)
     if by is None:
         return [CountRow(q, None, s, n) for q, s, n in rows.filter(field="").values_list("question_id", "scoring").annotate(t=Sum("n")).order_by()]
@@ -215,8 +219,9 @@ def counted_answer_rows(*, inspection_ids: Sequence[int], by: str | None) -> lis
     return [CountRow(q, g if g != "" else None, s, n) for q, g, s, n in grouped.annotate(t=Sum("n")).order_by()]
 
 
-def counted_case_rows(*, inspection_ids: Sequence[int], fields: Sequence[str]) -> list[CaseCount]:
-    counts_ensure(inspection_ids=inspection_ids)
+def counted_case_rows(*, inspection_ids: Sequence[int], fields: Sequence[str], ensure: bool = True) -> list[CaseCount]:
+    if ensure:
+        counts_ensure(inspection_ids=inspection_ids)
     missing = [f for f in fields if f not in COUNTED_FIELDS]
     if missing:
         raise ValueError(f"not counted fields: {', '.join(missing)}")

@@ -16,7 +16,14 @@ from django.db.models.fields.json import KeyTextTransform
 from caseassess.assessments.models import Answer, Assessment
 from caseassess.inspections.models import Case, Inspection, Programme
 from caseassess.instruments.selectors import instrument_get
-from caseassess.reporting.counts import COUNTED, COUNTED_FIELDS, counted_answer_rows, counted_case_rows, current_states
+from caseassess.reporting.counts import (
+    COUNTED,
+    COUNTED_FIELDS,
+    counted_answer_rows,
+    counted_case_rows,
+    counts_ensure,
+    current_states,
+)
 from caseassess_core.findings.counts import CaseCount, CountRow
 from caseassess_core.findings.report import Report, build_report
 from caseassess_core.findings.tables import ALL_CASES, Comparison, GroupSpec, question_table
@@ -70,14 +77,15 @@ def counted_assessments(*, inspections: Sequence[Inspection]) -> QuerySet[Assess
     return Assessment.objects.filter(case__inspection__in=inspections, counts=True, status__in=COUNTED)
 
 
-def answer_counts(*, inspections: Sequence[Inspection], by: str | None) -> list[CountRow]:
+def answer_counts(*, inspections: Sequence[Inspection], by: str | None, ensured: bool = False) -> list[CountRow]:
     """(question, subgroup value, scoring) -> n for the counted assessments.
 
     ``by`` is a case-detail id, ``"area"`` (the inspection's area) or None (no subgroup).
     The standard subgroups and the area are read from the count table (``counts``);
-    any other case attribute is grouped directly by one query."""
+    any other case attribute is grouped directly by one query. ``ensured``: the caller has
+    just brought the count table up to date (``counts_ensure``)."""
     if by is None or by == "area" or by in COUNTED_FIELDS:
-        return counted_answer_rows(inspection_ids=[i.pk for i in inspections], by=by)
+        return counted_answer_rows(inspection_ids=[i.pk for i in inspections], by=by, ensure=not ensured)
     return answer_counts_live(inspections=inspections, by=by)
 
 
@@ -94,10 +102,10 @@ def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None) -> 
     return [CountRow(q, g, s, n) for q, g, s, n in rows2]
 
 
-def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str]) -> list[CaseCount]:
+def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ensured: bool = False) -> list[CaseCount]:
     """Cases per value of each field (Annex 1), from the count table where it keeps the field."""
     kept = [f for f in fields if f in COUNTED_FIELDS]
-    out = counted_case_rows(inspection_ids=[i.pk for i in inspections], fields=kept) if kept else []
+    out = counted_case_rows(inspection_ids=[i.pk for i in inspections], fields=kept, ensure=not ensured) if kept else []
     other = [f for f in fields if f not in COUNTED_FIELDS]
     return out + (case_counts_live(inspections=inspections, fields=other) if other else [])
 
@@ -142,40 +150,43 @@ def custom_dimension(*, field: str, groups: Sequence[str] | None, versus_all: st
                      (GroupSpec(" and ".join(labels.get(v, v) for v in a), a), GroupSpec(" and ".join(labels.get(v, v) for v in b), b)), Comparison.A_VS_B)
 
 
-def findings_state(inspections: Sequence[Inspection]) -> str:
+def findings_state(inspections: Sequence[Inspection], states: dict[int, str] | None = None) -> str:
     """What the findings depend on: each inspection's count state (counted assessments,
     their last change, case-detail versions, instrument version). Autosaves to assessments
     in progress do not change it."""
-    states = current_states([i.pk for i in inspections])
-    return hashlib.sha256("|".join(f"{k}:{v}" for k, v in states.items()).encode()).hexdigest()
+    states = states if states is not None else current_states([i.pk for i in inspections])
+    return hashlib.sha256("|".join(f"{k}:{v}" for k, v in sorted(states.items())).encode()).hexdigest()
 
 
 def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD) -> Report:
-    """The report, cached until a counted assessment changes (submit, sign-off, return,
-    moderation, import all touch ``updated_at`` or the count)."""
+    """The report, cached until what it counts changes (submit, sign-off, return,
+    moderation, import and case-detail changes all change an inspection's state)."""
     inspections = list(inspections)
+    states = current_states([i.pk for i in inspections])  # read once: the cache key and the count table's freshness
     key = "findings:" + hashlib.sha256(
-        "|".join([findings_state(inspections), title, *(repr(d) for d in dimensions)]).encode()
+        "|".join([findings_state(inspections, states), title, *(repr(d) for d in dimensions)]).encode()
     ).hexdigest()
     report = cache.get(key)
     if report is None:
+        counts_ensure(inspection_ids=[i.pk for i in inspections], current=states)
         report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions)
         cache.set(key, report, timeout=600)
     return report  # type: ignore[no-any-return]
 
 
 def _build_findings_report(*, inspections: list[Inspection], title: str, dimensions: Sequence[Dimension]) -> Report:
+    """Build from the count table (the caller has run ``counts_ensure``)."""
     ins = scope_instrument(inspections)
     tables = []
     for i, d in enumerate(dimensions):
-        counts = answer_counts(inspections=inspections, by=d.field)
+        counts = answer_counts(inspections=inspections, by=d.field, ensured=True)
         tables.append(question_table(ins, counts, d.groups, d.comparison, table_id=d.id, title=f"Table {i + 3}: {d.title}"))
     return build_report(
         ins,
-        area_counts=answer_counts(inspections=inspections, by="area"),
+        area_counts=answer_counts(inspections=inspections, by="area", ensured=True),
         area_order=[i.area for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
         tables=tables,
-        case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS),
+        case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True),
         annex_fields=list(ANNEX_FIELDS),
         title=title,
         phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},
