@@ -330,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         old = load_snapshot(args.snapshot) if args.snapshot.exists() else {"packages": {}}
         names = {p.name for p in pins} | set(old["packages"])
         snap = build_snapshot(args.build_snapshot, names)
+        snap["coverage"] = old.get("coverage", {})  # notes kept: review them
         args.snapshot.parent.mkdir(parents=True, exist_ok=True)
         args.snapshot.write_text(json.dumps(snap, indent=1, sort_keys=False) + "\n", encoding="utf-8")
         n = sum(len(p["advisories"]) for p in snap["packages"].values())

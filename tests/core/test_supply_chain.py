@@ -88,3 +88,23 @@ def test_osv_range_events_are_read_in_version_order(audit: Any) -> None:
     assert audit.affected("4.2.15", specs) and audit.affected("5.1", specs) and audit.affected("1.0", specs)
     assert not audit.affected("4.2.16", specs) and not audit.affected("5.0.3", specs) and not audit.affected("5.1.1", specs)
     assert audit.events_to_specifiers([{"introduced": "2.1.0"}, {"last_affected": "2.1.1"}]) == [">=2.1.0,<=2.1.1"]
+
+
+def test_the_snapshot_can_be_rebuilt_from_advisory_database_files(audit: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "vulns" / "django"
+    folder.mkdir(parents=True)
+    body = (
+        "id: {id}\ndetails: A test advisory. More text.\naliases:\n- CVE-2099-0001\n"
+        "modified: '2099-01-02T00:00:00Z'\npublished: '2099-01-01T00:00:00Z'\n"
+        "affected:\n- package:\n    name: django\n    ecosystem: PyPI\n  ranges:\n  - type: ECOSYSTEM\n"
+        "    events:\n    - introduced: '5.2'\n    - fixed: 5.2.20\n"
+    )
+    (folder / "PYSEC-0000-CVE-2099-0001.yaml").write_text(body.format(id="PYSEC-0000-CVE-2099-0001"), encoding="utf-8")
+    (folder / "PYSEC-2099-1.yaml").write_text(body.format(id="PYSEC-2099-1"), encoding="utf-8")
+    snap = audit.build_snapshot(tmp_path / "vulns", ["django", "segno"])
+    assert snap["snapshot_date"] == "2099-01-02"
+    assert snap["packages"]["segno"] == {"advisories": []}
+    (adv,) = snap["packages"]["django"]["advisories"]  # the same CVE under two ids: kept once
+    assert adv["id"] == "PYSEC-2099-1" and adv["affected"] == [">=5.2,<5.2.20"] and adv["summary"] == "A test advisory."
+    findings, _ = audit.check_snapshot([audit.Pin("django", "5.2.19", "test")], snap)
+    assert [f.advisory for f in findings] == ["PYSEC-2099-1"]
