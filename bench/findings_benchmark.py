@@ -418,7 +418,7 @@ def main() -> None:
         nojit_sql, _ = direct_sql([i.pk for i in inspections])
         log(f"with SET jit = off: report {nojit:.2f} s = {args.cases / nojit:,.0f} cases/s; direct SQL {nojit_sql:.2f} s")
     ratio = best / best_sql
-    log(f"ratio report / direct SQL: {ratio:.2f}x")
+    log(f"ratio report / direct SQL: {ratio:.4f}x")
     target = best < 10 and ratio <= 3
     log(f"target (<10 s and within 3x of direct SQL): {'MET' if target else 'MISSED'}")
     explain([i.pk for i in inspections])
