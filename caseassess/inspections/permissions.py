@@ -23,10 +23,17 @@ def inspections_visible(user: Any) -> Any:
 
 
 def inspection_for(user: Any, pk: int) -> Inspection:
-    inspection = inspections_visible(user).filter(pk=pk).select_related("programme", "instrument").first()
+    # The instrument's definition (hundreds of KB of JSON) is never read from here:
+    # instrument_get parses it once per process, keyed by id and checksum.
+    inspection = inspections_visible(user).filter(pk=pk).select_related("programme", "instrument").defer("instrument__definition").first()
     if inspection is None:
         raise Http404("No such inspection")
     return inspection
+
+
+def _require_member(user: Any, inspection_id: int) -> None:
+    if not inspections_visible(user).filter(pk=inspection_id).exists():
+        raise Http404("No such inspection")
 
 
 def inspection_for_lead(user: Any, pk: int) -> Inspection:
@@ -39,10 +46,10 @@ def inspection_for_lead(user: Any, pk: int) -> Inspection:
 def case_for(user: Any, pk: int) -> Case:
     """Case records: lead inspectors of the inspection, and assessors allocated to the case.
     Analysts see aggregate findings only."""
-    case = Case.objects.select_related("inspection", "inspection__instrument").filter(pk=pk).first()
+    case = Case.objects.select_related("inspection", "inspection__instrument").defer("inspection__instrument__definition").filter(pk=pk).first()
     if case is None or user.role == Role.ANALYST:
         raise Http404("No such case")
-    inspection_for(user, case.inspection_id)
+    _require_member(user, case.inspection_id)
     if not user.is_lead and not case.assessments.filter(assessor=user).exists():
         raise Http404("No such case")
     return case
@@ -51,12 +58,13 @@ def case_for(user: Any, pk: int) -> Case:
 def assessment_for(user: Any, pk: int) -> Assessment:
     assessment = (
         Assessment.objects.select_related("case", "case__inspection", "case__inspection__instrument", "assessor")
+        .defer("case__inspection__instrument__definition")
         .filter(pk=pk)
         .first()
     )
     if assessment is None or user.role == Role.ANALYST:
         raise Http404("No such assessment")
-    inspection_for(user, assessment.case.inspection_id)
+    _require_member(user, assessment.case.inspection_id)
     if not user.is_lead and assessment.assessor_id != user.pk:
         raise Http404("No such assessment")
     return assessment
