@@ -58,7 +58,7 @@ def answers_of(assessment: Assessment) -> dict[str, Any]:
     return dict(assessment.answers.values_list("question_id", "value"))
 
 
-def _rescore(assessment: Assessment, ins: Instrument) -> None:
+def assessment_rescore(assessment: Assessment, ins: Instrument) -> None:
     """Recompute every answer's scoring class: applicability may have changed with a case
     detail or another answer, and an answer to a question that no longer applies is excluded."""
     rows = list(assessment.answers.all())
@@ -261,7 +261,7 @@ def case_details_save(
             locked.save(update_fields=["details", "details_version", "details_updated_by"])
             for a in locked.assessments.all():
                 a.case = locked
-                _rescore(a, ins)
+                assessment_rescore(a, ins)
     case.refresh_from_db()
     return result
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseassess.assessments.models import Answer, Assessment, Status
-from caseassess.assessments.services import _rescore
+from caseassess.assessments.services import assessment_rescore
 from caseassess.audit.services import audit_record
 from caseassess.inspections.models import Case, Inspection
 from caseassess.instruments.selectors import instrument_get
@@ -132,7 +132,7 @@ def moderation_record(*, pair: DoubleAssessment, actor: Any, decisions: Mapping[
         missing = [qid for qid in cleaned if qid not in {a.question_id for a in copied}]
         copied += [Answer(assessment=moderated, question_id=qid, value=cleaned[qid], updated_by=actor) for qid in missing]
         Answer.objects.bulk_create(copied)
-        _rescore(moderated, ins)
+        assessment_rescore(moderated, ins)
         for qid in differ:
             ModerationDecision.objects.create(double=locked, question_id=qid, first_value=first_answers.get(qid),
                                               second_value=second_answers.get(qid), agreed_value=cleaned[qid], reason=decisions[qid][1].strip()[:2000])
