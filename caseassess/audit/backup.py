@@ -48,9 +48,22 @@ def _manifest_models(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]
         by_model[r["model"]].append(r)
     out = {}
     for label in sorted(_labels() | set(by_model)):
-        rows = sorted(by_model.get(label, []), key=lambda r: json.dumps(r.get("pk"), sort_keys=True))
+        rows = sorted((_m2m_sorted(r) for r in by_model.get(label, [])), key=lambda r: json.dumps(r.get("pk"), sort_keys=True))
         out[label] = {"count": len(rows), "sha256": hashlib.sha256(_canonical(rows)).hexdigest()}
     return out
+
+
+def _m2m_sorted(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its many-to-many lists in a fixed order: dumpdata lists them in
+    the order the database returns the link rows, which PostgreSQL does not fix."""
+    try:
+        names = [f.name for f in apps.get_model(record["model"])._meta.many_to_many]
+    except (LookupError, ValueError, KeyError):
+        return record
+    fields = record.get("fields") or {}
+    if not any(isinstance(fields.get(n), list) for n in names):
+        return record
+    return {**record, "fields": {**fields, **{n: sorted(fields[n], key=lambda v: json.dumps(v, sort_keys=True)) for n in names if isinstance(fields.get(n), list)}}}
 
 
 def _labels() -> set[str]:

@@ -92,3 +92,15 @@ def test_the_backup_file_is_readable_by_its_owner_only(assessment: Any, users: d
     path = tmp_path / "backup.json"
     call_command("backup_data", str(path), verbosity=0)
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_the_checksum_of_a_model_does_not_depend_on_the_order_the_database_lists_many_to_many_links() -> None:
+    from caseassess.audit.backup import _manifest_models
+
+    def inspection(members: list[list[str]]) -> list[dict[str, Any]]:
+        return [{"model": "inspections.inspection", "pk": 1, "fields": {"name": "IAOW Testshire", "members": members}}]
+
+    a = _manifest_models(inspection([["assessor"], ["lead"], ["analyst"]]))["inspections.inspection"]
+    b = _manifest_models(inspection([["lead"], ["analyst"], ["assessor"]]))["inspections.inspection"]
+    c = _manifest_models(inspection([["lead"], ["analyst"]]))["inspections.inspection"]
+    assert a == b and a != c
