@@ -39,7 +39,7 @@ def _canonical(value: Any) -> bytes:
 def _dump(using: str = DEFAULT_DB_ALIAS) -> list[dict[str, Any]]:
     out = StringIO()
     call_command("dumpdata", exclude=EXCLUDE, natural_foreign=True, format="json", database=using, stdout=out, verbosity=0)
-    return list(json.loads(out.getvalue() or "[]"))
+    return [_m2m_sorted(r) for r in json.loads(out.getvalue() or "[]")]
 
 
 def _manifest_models(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -104,3 +104,12 @@ def test_the_checksum_of_a_model_does_not_depend_on_the_order_the_database_lists
     b = _manifest_models(inspection([["lead"], ["analyst"], ["assessor"]]))["inspections.inspection"]
     c = _manifest_models(inspection([["lead"], ["analyst"]]))["inspections.inspection"]
     assert a == b and a != c
+
+
+def test_a_backup_lists_many_to_many_links_in_a_fixed_order(inspection: Any, users: dict[str, Any]) -> None:
+    from caseassess.audit.backup import _dump
+
+    inspection.members.clear()
+    inspection.members.add(users["lead"], users["assessor2"], users["analyst"])  # link rows not in name order
+    record = next(r for r in _dump() if r["model"] == "inspections.inspection")
+    assert record["fields"]["members"] == [["analyst"], ["assessor2"], ["lead"]]
