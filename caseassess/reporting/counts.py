@@ -92,17 +92,20 @@ def counts_rebuild(*, inspection_id: int) -> int:
         answers = Answer.objects.filter(
             assessment__case__inspection_id=inspection_id, assessment__counts=True, assessment__status__in=COUNTED
         ).exclude(scoring="")
-        for q, s, n in answers.values_list("question_id", "scoring").annotate(n=Count("id")).order_by():
-            cells[(inspection_id, "", "", q, s)] += n
         cases = Case.objects.filter(inspection_id=inspection_id, assessments__counts=True, assessments__status__in=COUNTED)
-        total = cases.aggregate(n=Count("id", distinct=True))["n"]
-        if total:
-            cells[(inspection_id, "", "", "", CASE)] += total
-        for f in COUNTED_FIELDS:
-            grouped = answers.annotate(g=KeyTextTransform(f, "assessment__case__details"))
-            for q, g, s, n in grouped.values_list("question_id", "g", "scoring").annotate(n=Count("id")).order_by():
-                cells[(inspection_id, f, _text(g), q, s)] += n
-            for v, n in cases.annotate(v=KeyTextTransform(f, "details")).values_list("v").annotate(n=Count("id", distinct=True)).order_by():
+        cols = [f"f{k}" for k in range(len(COUNTED_FIELDS))]
+        # One pass: counts by question, scoring and every counted field at once (a "cube"
+        # of at most questions x classes x distinct case profiles rows), then summed per
+        # field here. A case has one value per field, so the sums are the per-field counts.
+        cube = answers.annotate(**{c: KeyTextTransform(f, "assessment__case__details") for c, f in zip(cols, COUNTED_FIELDS, strict=True)})
+        for q, s, *values, n in cube.values_list("question_id", "scoring", *cols).annotate(n=Count("id")).order_by().iterator(chunk_size=10_000):
+            cells[(inspection_id, "", "", q, s)] += n
+            for f, v in zip(COUNTED_FIELDS, values, strict=True):
+                cells[(inspection_id, f, _text(v), q, s)] += n
+        case_cube = cases.annotate(**{c: KeyTextTransform(f, "details") for c, f in zip(cols, COUNTED_FIELDS, strict=True)})
+        for *values, n in case_cube.values_list(*cols).annotate(n=Count("id", distinct=True)).order_by():
+            cells[(inspection_id, "", "", "", CASE)] += n
+            for f, v in zip(COUNTED_FIELDS, values, strict=True):
                 cells[(inspection_id, f, _text(v), "", CASE)] += n
         FindingsCount.objects.filter(inspection_id=inspection_id).delete()
         FindingsCount.objects.bulk_create(
