@@ -200,12 +200,9 @@ def findings_change(case_ids: Iterable[int]) -> Iterator[None]:
             s.save(update_fields=["state", "updated_at"])
 
 
-def counted_answer_rows(*, inspection_ids: Sequence[int], by: str | None, ensure: bool = True) -> list[CountRow]:
+def counted_answer_rows(*, inspection_ids: Sequence[int], by: str | None) -> list[CountRow]:
     """(question, subgroup value, scoring) -> n from the table. ``by``: a counted field,
-    ``"area"`` (the inspection's area) or None. ``ensure=False`` when the caller has just
-    run ``counts_ensure`` for these inspections."""
-    if ensure:
-        counts_ensure(inspection_ids=inspection_ids)
+    ``"area"`` (the inspection's area) or None. The caller runs ``counts_ensure`` first."""
     rows = FindingsCount.objects.filter(inspection_id__in=inspection_ids).exclude(scoring=CASE)
     if by is None:
         return [CountRow(q, None, s, n) for q, s, n in rows.filter(field="").values_list("question_id", "scoring").annotate(t=Sum("n")).order_by()]
@@ -218,9 +215,8 @@ def counted_answer_rows(*, inspection_ids: Sequence[int], by: str | None, ensure
     return [CountRow(q, g if g != "" else None, s, n) for q, g, s, n in grouped.annotate(t=Sum("n")).order_by()]
 
 
-def counted_case_rows(*, inspection_ids: Sequence[int], fields: Sequence[str], ensure: bool = True) -> list[CaseCount]:
-    if ensure:
-        counts_ensure(inspection_ids=inspection_ids)
+def counted_case_rows(*, inspection_ids: Sequence[int], fields: Sequence[str]) -> list[CaseCount]:
+    """Cases per value of each counted field from the table. The caller runs ``counts_ensure`` first."""
     missing = [f for f in fields if f not in COUNTED_FIELDS]
     if missing:
         raise ValueError(f"not counted fields: {', '.join(missing)}")

@@ -398,7 +398,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
                 Answer.objects.filter(pk__in=ids[start:start + 900]).update(
                     value=value, scoring=scoring, version=version, updated_by=user, updated_at=now)
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
-        # Changed assessments get a new updated_at: cached findings (selectors.findings_state) see the change.
+        # Changed assessments get a new updated_at: the findings count state (counts.current_states) sees the change.
         touched = [counted[e.case_id][0] for e in events if e.case_id is not None and e.case_id not in new_ids]
         for start in range(0, len(touched), 900):
             Assessment.objects.filter(pk__in=touched[start:start + 900]).update(updated_at=now)

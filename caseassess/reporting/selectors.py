@@ -85,7 +85,10 @@ def answer_counts(*, inspections: Sequence[Inspection], by: str | None, ensured:
     any other case attribute is grouped directly by one query. ``ensured``: the caller has
     just brought the count table up to date (``counts_ensure``)."""
     if by is None or by == "area" or by in COUNTED_FIELDS:
-        return counted_answer_rows(inspection_ids=[i.pk for i in inspections], by=by, ensure=not ensured)
+        ids = [i.pk for i in inspections]
+        if not ensured:
+            counts_ensure(inspection_ids=ids)
+        return counted_answer_rows(inspection_ids=ids, by=by)
     return answer_counts_live(inspections=inspections, by=by)
 
 
@@ -105,7 +108,12 @@ def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None) -> 
 def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ensured: bool = False) -> list[CaseCount]:
     """Cases per value of each field (Annex 1), from the count table where it keeps the field."""
     kept = [f for f in fields if f in COUNTED_FIELDS]
-    out = counted_case_rows(inspection_ids=[i.pk for i in inspections], fields=kept, ensure=not ensured) if kept else []
+    out: list[CaseCount] = []
+    if kept:
+        ids = [i.pk for i in inspections]
+        if not ensured:
+            counts_ensure(inspection_ids=ids)
+        out = counted_case_rows(inspection_ids=ids, fields=kept)
     other = [f for f in fields if f not in COUNTED_FIELDS]
     return out + (case_counts_live(inspections=inspections, fields=other) if other else [])
 
@@ -150,21 +158,16 @@ def custom_dimension(*, field: str, groups: Sequence[str] | None, versus_all: st
                      (GroupSpec(" and ".join(labels.get(v, v) for v in a), a), GroupSpec(" and ".join(labels.get(v, v) for v in b), b)), Comparison.A_VS_B)
 
 
-def findings_state(inspections: Sequence[Inspection], states: dict[int, str] | None = None) -> str:
-    """What the findings depend on: each inspection's count state (counted assessments,
-    their last change, case-detail versions, instrument version). Autosaves to assessments
-    in progress do not change it."""
-    states = states if states is not None else current_states([i.pk for i in inspections])
-    return hashlib.sha256("|".join(f"{k}:{v}" for k, v in sorted(states.items())).encode()).hexdigest()
-
-
 def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD) -> Report:
     """The report, cached until what it counts changes (submit, sign-off, return,
     moderation, import and case-detail changes all change an inspection's state)."""
     inspections = list(inspections)
-    states = current_states([i.pk for i in inspections])  # read once: the cache key and the count table's freshness
+    # Each inspection's count state (counted assessments, their last change, case-detail
+    # versions, instrument version), read once: the cache key and the table's freshness.
+    # Autosaves to assessments in progress do not change it.
+    states = current_states([i.pk for i in inspections])
     key = "findings:" + hashlib.sha256(
-        "|".join([findings_state(inspections, states), title, *(repr(d) for d in dimensions)]).encode()
+        "|".join([*(f"{k}:{v}" for k, v in sorted(states.items())), title, *(repr(d) for d in dimensions)]).encode()
     ).hexdigest()
     report = cache.get(key)
     if report is None:
