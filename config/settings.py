@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "caseassess.accounts.middleware.SessionLimitMiddleware",
     "caseassess.accounts.middleware.TwoFactorMiddleware",
+    "caseassess.assessments.kept.KeptAnswersMarkerMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caseassess.govuk.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -158,6 +159,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Answers kept after the session ended (caseassess/assessments/kept.py, docs/security.md):
+# only for a browser whose signed-in session ended less than KEPT_ANSWERS_WINDOW seconds ago.
+KEPT_ANSWERS_WINDOW = 4 * 60 * 60
+KEPT_MAX_FORMS = 5
+KEPT_MAX_BYTES = 64 * 1024
+# GOV.UK-styled pages for a failed CSRF check (a tab left open while signing in elsewhere).
+CSRF_FAILURE_VIEW = "caseassess.govuk.errors.csrf_failure"
 SECURE = os.environ.get("CASEASSESS_SECURE", "0") == "1"
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE

@@ -8,3 +8,9 @@ urlpatterns = [
     path("findings/", include("caseassess.reporting.urls")),
     path("sampling/", include("caseassess.sampling.urls")),
 ]
+
+# GOV.UK-styled error pages, also with DJANGO_DEBUG unset (caseassess/govuk/errors.py).
+handler400 = "caseassess.govuk.errors.bad_request"
+handler403 = "caseassess.govuk.errors.permission_denied"
+handler404 = "caseassess.govuk.errors.page_not_found"
+handler500 = "caseassess.govuk.errors.server_error"

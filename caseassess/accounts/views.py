@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -174,6 +175,10 @@ def keep_alive(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"signed_in": False}, status=401)
     data = {
         "signed_in": True,
+        # For a page left open while its person signed in again in another tab (the CSRF
+        # token rotated): autosave.js takes the new token only when the user is the same.
+        "user": request.user.pk,
+        "csrf_token": get_token(request),
         "idle_seconds": settings.SESSION_COOKIE_AGE,
         "absolute_remaining_seconds": absolute_remaining(request),
     }

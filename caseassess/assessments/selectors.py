@@ -14,6 +14,7 @@ from caseassess_core.scoring.assess import (
     applicability,
     consistency_warnings,
     section_status,
+    section_unanswered,
 )
 
 STATUS_LABEL = {"not_started": "Not started", "in_progress": "In progress", "completed": "Completed"}
@@ -27,6 +28,8 @@ class TaskRow:
     href_name: str
     section_id: str | None
     unanswered: int
+    unanswered_ids: tuple[str, ...] = ()
+    warnings: int = 0  # unexplained consistency warnings on this section's questions
 
 
 @dataclass(frozen=True)
@@ -61,20 +64,21 @@ def assessment_state(*, assessment: Assessment) -> AssessmentState:
     applies = applicability(ins, case, answers, instrument_expressions(version=version))
     warnings = consistency_warnings(ins, case, answers, applies)
     filled = [f for f in ins.case_details if case.get(f.id) not in (None, "", [])]
-    required = [f for f in ins.case_details if f.required]
+    required = [f for f in ins.case_details if f.required or f.subgroup]  # services.required_details
     if required:
         details_status = "completed" if all(case.get(f.id) not in (None, "", []) for f in required) else ("in_progress" if filled else "not_started")
     else:
         details_status = "completed" if filled else "not_started"
     groups = [TaskGroup("View 0: case details", [TaskRow("case-details", "Case details", details_status, "assessments:case_details", None, 0)])]
+    explained = {k for k, v in (assessment.explanations or {}).items() if str(v).strip()}
     for view in ins.views:
         trs = []
         for sec in view.sections:
             st = section_status(sec, applies, answers)
-            missing = sum(
-                1 for q in sec.questions if applies[q.id].applies and q.is_scored and answers.get(q.id) in (None, "")
-            )
-            trs.append(TaskRow(sec.id, f"{sec.id} {sec.title}", st, "assessments:section", sec.id, missing))
+            missing = section_unanswered(sec, applies, answers)
+            ids = {q.id for q in sec.questions}
+            warned = sum(1 for w in warnings if w.rule_id not in explained and ids.intersection(w.questions))
+            trs.append(TaskRow(sec.id, f"{sec.id} {sec.title}", st, "assessments:section", sec.id, len(missing), tuple(missing), warned))
         groups.append(TaskGroup(f"View {view.id}: {view.title}", trs))
     all_rows = [r for g in groups for r in g.rows]
     completed = sum(1 for r in all_rows if r.status == "completed")
@@ -83,6 +87,18 @@ def assessment_state(*, assessment: Assessment) -> AssessmentState:
 
 def section_of(ins: Instrument, section_id: str) -> Section | None:
     return next((s for s in ins.sections() if s.id == section_id), None)
+
+
+def next_unfinished_section_id(state: AssessmentState, section_id: str | None) -> str | None:
+    """The first section after ``section_id`` (or from the start) that is not completed,
+    then any earlier one; None when every section is completed."""
+    rows = [r for g in state.groups for r in g.rows if r.section_id]
+    ids = [r.section_id for r in rows]
+    start = ids.index(section_id) + 1 if section_id in ids else 0
+    for r in rows[start:] + rows[:start]:
+        if r.status != "completed" and r.section_id != section_id:
+            return r.section_id
+    return None
 
 
 def next_section_id(ins: Instrument, section_id: str | None) -> str | None:

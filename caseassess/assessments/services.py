@@ -21,6 +21,7 @@ from caseassess_core.scoring.assess import (
     consistency_warnings,
     scoring_of,
     section_status,
+    section_unanswered,
 )
 
 
@@ -98,14 +99,19 @@ def assessment_save_section(
     base_versions: dict[str, int],
     client_stamp: int,
     force: bool = False,
+    client_tab: str = "",
 ) -> SaveResult:
     """Save the answers of one section.
 
     * Every value is validated first; one bad value saves nothing.
     * Optimistic locking: an answer changed by someone else since the page was shown is a
       conflict and nothing is saved (``force`` after the user chose "keep mine").
-    * The same person's autosaves can arrive out of order: an edit older (by ``client_stamp``)
-      than the stored one is ignored, never written over newer answers.
+    * The same person is held to the same versions: a value based on an older version, sent
+      from another tab or device (``client_tab``), is a conflict too, never written over the
+      answer they saved elsewhere. Only a later edit from the tab that saved the answer may
+      follow its own earlier save (its autosaves and the save made as it was left can cross).
+    * Autosaves can arrive out of order: an edit older (by ``client_stamp``) than the stored
+      one is ignored, never written over newer answers.
     """
     ins = _instrument(assessment)
     section = next((s for s in ins.sections() if s.id == section_id), None)
@@ -145,20 +151,19 @@ def assessment_save_section(
             base = base_versions.get(qid, 0)
             cur_version = current.version if current else 0
             if cur_version != base and not force:
-                if current is not None and current.updated_by_id == getattr(actor, "pk", None):
-                    if client_stamp and client_stamp < current.client_stamp:
-                        result.ignored_stale.append(qid)
-                        continue
-                else:
-                    result.conflicts.append(
-                        Conflict(
-                            qid,
-                            value,
-                            cur_value,
-                            (current.updated_by.get_full_name() or current.updated_by.username) if current and current.updated_by else "someone else",
-                            current.updated_at if current else None,
-                        )
-                    )
+                same_person = current is not None and current.updated_by_id == getattr(actor, "pk", None)
+                if same_person and client_stamp and current is not None and client_stamp < current.client_stamp:
+                    result.ignored_stale.append(qid)
+                    continue
+                same_tab = same_person and bool(client_tab) and current is not None and current.client_tab == client_tab
+                if not same_tab:
+                    if same_person:
+                        by = "you, in another tab or on another device"
+                    elif current is not None and current.updated_by:
+                        by = current.updated_by.get_full_name() or current.updated_by.username
+                    else:
+                        by = "someone else"
+                    result.conflicts.append(Conflict(qid, value, cur_value, by, current.updated_at if current else None))
                     continue
             writes.append((qid, current, value, comment))
         if result.conflicts:
@@ -174,6 +179,7 @@ def assessment_save_section(
             current.comment = comment
             current.updated_by = actor
             current.client_stamp = client_stamp or int(timezone.now().timestamp() * 1000)
+            current.client_tab = client_tab[:40]
         # Rescore every answer (applicability may change with the new answers) before writing,
         # so each written answer is saved once with its scoring class.
         rescored = _scoring_changes(ins, locked.case.details, list(rows.values()), expressions)
@@ -210,6 +216,7 @@ class DetailsResult:
     conflict: bool = False
     theirs: dict[str, Any] = field(default_factory=dict)
     changed: list[str] = field(default_factory=list)
+    version: int = 0
 
     @property
     def ok(self) -> bool:
@@ -217,21 +224,24 @@ class DetailsResult:
 
 
 def case_details_save(
-    *, case: Case, actor: Any, values: dict[str, Any], base_version: int, force: bool = False
+    *, case: Case, actor: Any, values: dict[str, Any], base_version: int, force: bool = False,
+    errors: dict[str, str] | None = None,
 ) -> DetailsResult:
-    """Save View 0 case details (all-or-nothing, optimistic locking on the whole record)."""
+    """Save View 0 case details, optimistic locking on the whole record.
+
+    One bad field never blocks the others: every valid field is saved and each invalid one
+    is returned in ``errors`` (with ``errors`` passed in: fields the form could not even
+    read, such as a date with no month). A conflict saves nothing."""
     ins = instrument_get(version=case.inspection.instrument)
-    result = DetailsResult()
+    result = DetailsResult(errors=dict(errors or {}))
     cleaned: dict[str, Any] = {}
     for f in ins.case_details:
-        if f.id not in values:
+        if f.id not in values or f.id in result.errors:
             continue
         try:
             cleaned[f.id] = clean_answer(ins, f, values[f.id])
         except AnswerError as exc:
             result.errors[f.id] = str(exc)
-    if result.errors:
-        return result
     counted = Assessment.objects.filter(case=case, counts=True, status__in=(Status.SUBMITTED, Status.SIGNED_OFF)).exists()
     # Only a case that counts in findings changes the findings count table.
     with findings_change([case.pk]) if counted else transaction.atomic():
@@ -239,6 +249,7 @@ def case_details_save(
         if locked.details_version != base_version and not force:
             result.conflict = True
             result.theirs = dict(locked.details)
+            result.version = locked.details_version
             return result
         if any(a.status in (Status.SUBMITTED, Status.SIGNED_OFF) for a in locked.assessments.all()) and not getattr(actor, "is_lead", False):
             raise NotEditable("The case details cannot be changed after the assessment is submitted")
@@ -263,6 +274,7 @@ def case_details_save(
                 a.case = locked
                 assessment_rescore(a, ins)
     case.refresh_from_db()
+    result.version = case.details_version
     return result
 
 
@@ -270,6 +282,10 @@ def case_details_save(
 class SubmitBlockers:
     incomplete_sections: list[str]
     unexplained_warnings: list[str]
+    # Case details still to record (ids) and, per incomplete section, its first unanswered
+    # applicable question: the error summary links straight to them.
+    missing_details: list[str] = field(default_factory=list)
+    first_unanswered: dict[str, str] = field(default_factory=dict)
 
     @property
     def any(self) -> bool:
@@ -281,12 +297,23 @@ def assessment_blockers(*, assessment: Assessment) -> SubmitBlockers:
     answers = answers_of(assessment)
     applies = applicability(ins, assessment.case.details, answers, instrument_expressions(version=assessment.case.inspection.instrument))
     incomplete = [s.id for s in ins.sections() if section_status(s, applies, answers) != "completed"]
-    missing_details = [f.id for f in ins.case_details if f.required and assessment.case.details.get(f.id) in (None, "", [])]
+    first_unanswered = {}
+    for s in ins.sections():
+        if s.id in incomplete and (missing := section_unanswered(s, applies, answers)):
+            first_unanswered[s.id] = missing[0]
+    missing_details = [f.id for f in required_details(ins) if assessment.case.details.get(f.id) in (None, "", [])]
     if missing_details:
         incomplete.insert(0, "case details")
     warnings = consistency_warnings(ins, assessment.case.details, answers, applies)
     unexplained = [w.rule_id for w in warnings if not (assessment.explanations or {}).get(w.rule_id, "").strip()]
-    return SubmitBlockers(incomplete, unexplained)
+    return SubmitBlockers(incomplete, unexplained, missing_details, first_unanswered)
+
+
+def required_details(ins: Instrument) -> list[Any]:
+    """Case details needed before submission: those the instrument marks required and every
+    detail that drives a subgroup table (sentence type, RoSH at start, gender, ethnicity,
+    disability, age group in the 2013 guide): a case without them would drop out of the tables."""
+    return [f for f in ins.case_details if f.required or f.subgroup]
 
 
 def assessment_explain(*, assessment: Assessment, actor: Any, explanations: dict[str, str]) -> None:

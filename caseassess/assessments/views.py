@@ -1,50 +1,46 @@
 from __future__ import annotations
 
-import json
+import contextlib
+import datetime as dt
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caseassess.assessments import services
+from caseassess.assessments.kept import keep_post, take_pending
 from caseassess.assessments.models import Status
 from caseassess.assessments.rules import disagreements, suggestions
-from caseassess.assessments.selectors import assessment_state, next_section_id, section_of
+from caseassess.assessments.selectors import assessment_state, next_unfinished_section_id, section_of
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
+from caseassess.govuk.errors import is_autosave, restorable, session_ended_json
 from caseassess.inspections.permissions import assessment_for, can_edit, case_for
 from caseassess.inspections.selectors import area_tiering_overrides
 from caseassess.instruments.selectors import instrument_get
 from caseassess_core.instrument.schema import AnswerType
-
-PENDING_KEY = "pending_posts"
+from caseassess_core.scoring.assess import section_unanswered
 
 
 def login_required_keep_post(view: Any) -> Any:
-    """Like login_required, but a POST that arrives after the session has ended is kept in
-    the new (anonymous) session and offered back after sign-in: typed answers are never lost."""
+    """Like login_required, but a section or case-details POST that arrives after the
+    session has ended is kept for the same person and offered back after they sign in
+    again (caseassess/assessments/kept.py): typed answers are never lost."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        if request.method == "POST":
-            data = {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
-            if len(json.dumps(data)) < 200_000:
-                pending = request.session.get(PENDING_KEY, {})
-                pending[request.path] = data
-                request.session[PENDING_KEY] = pending
-            if request.headers.get("HX-Request"):
-                resp = HttpResponse("Your session has ended. Sign in again: your answers are kept.", status=401)
-                resp["HX-Redirect"] = reverse("accounts:sign_in") + "?next=" + request.path
-                return resp
+        kept = request.method == "POST" and restorable(request) and keep_post(request)
+        if request.method == "POST" and is_autosave(request):
+            return session_ended_json(request, kept=kept, status=401)
         return redirect_to_login(request.get_full_path())
 
     return wrapped
@@ -83,18 +79,29 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pending(request: HttpRequest) -> dict[str, list[str]] | None:
-    pending = request.session.get(PENDING_KEY, {})
-    data = pending.pop(request.path, None)
-    if data is not None:
-        request.session[PENDING_KEY] = pending
-    return data
+    return take_pending(request)
+
+
+def _option_label(ins: Any, item: Any, value: Any) -> str:
+    """People's words for a stored answer (the conflict message of an autosave)."""
+    if value in (None, "", []):
+        return "not answered"
+    labels = {o.value: o.label for o in ins.options_for(item)}
+    vals = value if isinstance(value, list) else [value]
+    return ", ".join(str(labels.get(v, v)) for v in vals)
+
+
+def _saved_at() -> str:
+    return timezone.localtime(timezone.now()).strftime("%H:%M")
 
 
 @login_required_keep_post
 @require_http_methods(["GET", "POST"])
 def case_details(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for(request.user, pk)
-    _log_view(request, assessment)
+    autosave = request.method == "POST" and (is_autosave(request) or bool(request.POST.get("autosave")))
+    if not autosave:
+        _log_view(request, assessment)
     case = assessment.case
     state = assessment_state(assessment=assessment)
     ins = state.instrument
@@ -102,37 +109,56 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
     errors: dict[str, str] = {}
     values: dict[str, Any] = dict(case.details)
     conflict = None
-    restored = False
+    restored: list[str] = []
+    details_version = case.details_version
     post: Any = request.POST if request.method == "POST" else None
     if post is None:
         data = _pending(request)
         if data:
-            restored = True
-            values.update(_details_from(ins, data))
+            kept, _ = _details_from(ins, data)
+            restored = [f"d-{k}" for k, v in kept.items() if v != values.get(k)]
+            values.update(kept)
+            # The version the kept answers were typed over: a newer one is a conflict on save.
+            with contextlib.suppress(ValueError):
+                details_version = int((data.get("details_version") or [str(details_version)])[0])
     if post is not None:
         if not editable:
             raise Http404("This assessment cannot be changed")
-        submitted = _details_from(ins, {k: post.getlist(k) for k in post})
+        submitted, unreadable = _details_from(ins, {k: post.getlist(k) for k in post})
         try:
             base = int(post.get("details_version", "-1"))
         except ValueError:
             return HttpResponseBadRequest("Bad form")
-        result = services.case_details_save(case=case, actor=request.user, values=submitted, base_version=base, force=post.get("force") == "1")
+        try:
+            result = services.case_details_save(
+                case=case, actor=request.user, values=submitted, base_version=base,
+                force=post.get("force") == "1", errors=unreadable,
+            )
+        except services.NotEditable as exc:
+            if autosave:
+                return JsonResponse({"state": "not_editable", "message": str(exc)}, status=409)
+            messages.error(request, str(exc))
+            return redirect("assessments:task_list", pk=assessment.pk)
+        if autosave:
+            return _details_json(ins, result)
         if result.ok:
-            if post.get("autosave"):
-                return _saved_fragment(request, {"details_version": case.details_version})
             messages.success(request, "Case details saved")
             if post.get("action") == "continue":
-                nxt = next_section_id(ins, None)
+                nxt = next_unfinished_section_id(assessment_state(assessment=assessment), None)
                 if nxt:
                     return redirect("assessments:section", pk=assessment.pk, section_id=nxt)
+                return redirect("assessments:check", pk=assessment.pk)
             return redirect("assessments:task_list", pk=assessment.pk)
         errors = result.errors
-        values.update(submitted)
+        values = dict(case.details)
+        values.update({k: v for k, v in submitted.items() if k in errors or result.conflict})
+        for k in unreadable:  # keep what was typed in the day/month/year boxes
+            values[k] = _date_parts(post, k)
+        details_version = case.details_version if not result.conflict else base
         if result.conflict:
             conflict = {"theirs": result.theirs, "mine": submitted}
-        if post.get("autosave"):
-            return _autosave_problem(request, errors, bool(conflict))
+            details_version = result.version
+        state = assessment_state(assessment=assessment)
     return render(
         request,
         "assessments/case_details.html",
@@ -143,10 +169,13 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
             "values": values,
             "errors": errors,
             "form_has_errors": bool(errors),
+            "saved_others": bool(errors) and request.method == "POST",
             "conflict": conflict,
-            "restored": restored,
+            "restored": bool(restored),
+            "restored_fields": restored,
             "editable": editable,
-            "details_version": case.details_version,
+            "details_version": details_version,
+            "required_ids": [f.id for f in services.required_details(ins)],
             "suggestions": suggestions(ins, dict(case.details), local_overrides=area_tiering_overrides(inspection=case.inspection, ins=ins)),
             "breadcrumbs": _crumbs(assessment),
             "section_nav": "inspections",
@@ -155,15 +184,66 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _details_from(ins: Any, data: dict[str, list[str]]) -> dict[str, Any]:
+def _details_json(ins: Any, result: services.DetailsResult) -> JsonResponse:
+    if result.conflict:
+        return JsonResponse({"state": "conflict", "details_version": result.version, "errors": result.errors,
+                             "message": "Someone else changed the case details since this page was opened"}, status=409)
+    labels = {f.id: f.label for f in ins.case_details}
+    return JsonResponse(
+        {
+            "state": "saved" if result.ok else "invalid",
+            "saved_at": _saved_at(),
+            "details_version": result.version,
+            "errors": {f"d-{k}": v for k, v in result.errors.items()},
+            "labels": {f"d-{k}": labels.get(k, k) for k in result.errors},
+        },
+        status=200 if result.ok else 400,
+    )
+
+
+def _date_parts(post: Any, fid: str) -> dict[str, str]:
+    return {p: (post.get(f"d-{fid}-{p}") or "").strip() for p in ("day", "month", "year")}
+
+
+def _date_from(label: str, day: str, month: str, year: str) -> tuple[str | None, str | None]:
+    """A GOV.UK date input's three boxes -> ISO date, or the error message to show."""
+    parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
+    if not any(parts.values()):
+        return None, None
+    missing = [k for k, v in parts.items() if not v]
+    if missing:
+        return None, f"{label} must include a {' and a '.join(missing)}"
+    try:
+        d = int(parts["day"]), int(parts["month"]), int(parts["year"])
+    except ValueError:
+        return None, f"{label} must be a real date, in numbers"
+    if not 1000 <= d[2] <= 9999:
+        return None, f"{label}: the year must have 4 numbers"
+    try:
+        return dt.date(d[2], d[1], d[0]).isoformat(), None
+    except ValueError:
+        return None, f"{label} must be a real date"
+
+
+def _details_from(ins: Any, data: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Case-detail values present in a post, and the dates that cannot be read (id -> message)."""
     out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     for f in ins.case_details:
         key = f"d-{f.id}"
+        if f.type == AnswerType.DATE and f"{key}-day" in data:
+            first = {p: (data.get(f"{key}-{p}") or [""])[0] for p in ("day", "month", "year")}
+            value, error = _date_from(f.label, first["day"], first["month"], first["year"])
+            if error:
+                errors[f.id] = error
+            else:
+                out[f.id] = value
+            continue
         if key not in data and f"{key}-present" not in data:
             continue
         vals = [v for v in data.get(key, []) if v != ""]
         out[f.id] = vals if f.type == AnswerType.MULTIPLE_CHOICE else (vals[0] if vals else None)
-    return out
+    return out, errors
 
 
 def _section_from(section: Any, data: dict[str, list[str]]) -> tuple[dict[str, Any], dict[str, str], dict[str, int]]:
@@ -186,19 +266,46 @@ def _section_from(section: Any, data: dict[str, list[str]]) -> tuple[dict[str, A
     return values, comments, versions
 
 
-def _saved_fragment(request: HttpRequest, versions: dict[str, int]) -> HttpResponse:
-    return render(request, "assessments/_saved.html", {"at": timezone.now(), "versions": versions})
+def _section_warnings(sec: Any, warnings: list[Any]) -> list[Any]:
+    ids = {q.id for q in sec.questions}
+    return [w for w in warnings if ids.intersection(w.questions)]
 
 
-def _autosave_problem(request: HttpRequest, errors: dict[str, str], conflict: bool) -> HttpResponse:
-    return render(request, "assessments/_autosave_problem.html", {"errors": errors, "conflict": conflict})
+def _section_json(assessment: Any, ins: Any, sec: Any, result: services.SaveResult, sent: dict[str, Any]) -> JsonResponse:
+    """The autosave's answer: what was saved, the new versions, and what the page must now
+    say (errors, conflicts, the section's consistency warnings, questions still to answer)."""
+    state = assessment_state(assessment=assessment)
+    explained = {k for k, v in (assessment.explanations or {}).items() if str(v).strip()}
+    conflicts = [
+        {"question": c.question_id, "name": f"q-{c.question_id}", "theirs": _option_label(ins, ins.question(c.question_id), c.theirs), "by": c.theirs_by}
+        for c in result.conflicts
+    ]
+    # An out-of-order edit older than the saved one is not written: say so when the page
+    # still shows something other than the saved answer.
+    for qid in result.ignored_stale:
+        if state.answers.get(qid) != sent.get(qid):
+            conflicts.append({"question": qid, "name": f"q-{qid}", "theirs": _option_label(ins, ins.question(qid), state.answers.get(qid)), "by": "a later change"})
+    ok = not result.errors and not conflicts
+    body = {
+        "state": "saved" if ok else ("conflict" if conflicts else "invalid"),
+        "saved_at": _saved_at(),
+        "versions": {f"v-{q.id}": state.versions.get(q.id, 0) for q in sec.questions},
+        "errors": {f"q-{k}": v for k, v in result.errors.items()},
+        "conflicts": conflicts,
+        "warnings": [
+            {"rule": w.rule_id, "message": w.message, "questions": list(w.questions), "explained": w.rule_id in explained}
+            for w in _section_warnings(sec, state.warnings)
+        ],
+        "unanswered": section_unanswered(sec, state.applies, state.answers),
+    }
+    return JsonResponse(body, status=200 if ok else (409 if conflicts else 400))
 
 
 @login_required_keep_post
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
     assessment = assessment_for(request.user, pk)
-    autosave = request.method == "POST" and bool(request.POST.get("autosave"))
+    autosave = request.method == "POST" and (is_autosave(request) or bool(request.POST.get("autosave")))
     if not autosave:  # an autosave is a write (audited), not a consultation of the record
         _log_view(request, assessment)
     ins = instrument_get(version=assessment.case.inspection.instrument)
@@ -210,18 +317,24 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
     comments: dict[str, str] = {}
     errors: dict[str, str] = {}
     conflicts: list[Any] = []
-    restored = False
+    restored: list[str] = []
     if request.method == "GET":
         state = assessment_state(assessment=assessment)
         values, comments = dict(state.answers), dict(state.comments)
+        versions = dict(state.versions)
         data = _pending(request)
         if data:
-            restored = True
-            v, c, _ = _section_from(sec, data)
-            values.update(v)
-            comments.update(c)
+            v, c, base = _section_from(sec, data)
+            restored = [q for q in v if v[q] != values.get(q) or (q in c and c[q] != comments.get(q, ""))]
+            values.update({q: v[q] for q in restored})
+            comments.update({q: c[q] for q in restored if q in c})
+            # Kept answers carry the version they were typed over: saving them over a newer
+            # answer shows the conflict page, never writes silently.
+            versions.update({q: base[q] for q in restored if q in base})
     else:
         if not editable:
+            if autosave:
+                return JsonResponse({"state": "not_editable", "message": "This assessment cannot be changed"}, status=409)
             raise Http404("This assessment cannot be changed")
         data = {k: request.POST.getlist(k) for k in request.POST}
         v, c, base = _section_from(sec, data)
@@ -233,18 +346,20 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
             result = services.assessment_save_section(
                 assessment=assessment, actor=request.user, section_id=sec.id, values=v, comments=c,
                 base_versions=base, client_stamp=stamp, force=request.POST.get("force") == "1",
+                client_tab=(request.POST.get("client_tab") or "")[:40],
             )
         except services.NotEditable as exc:
+            if autosave:
+                return JsonResponse({"state": "not_editable", "message": str(exc)}, status=409)
             messages.error(request, str(exc))
             return redirect("assessments:task_list", pk=assessment.pk)
         if autosave:
-            if result.ok:
-                return _saved_fragment(request, {f"v-{k}": n for k, n in result.versions.items()})
-            return _autosave_problem(request, result.errors, bool(result.conflicts))
+            return _section_json(assessment, ins, sec, result, v)
         if result.ok:
-            messages.success(request, f"{sec.id} saved")
+            state = assessment_state(assessment=assessment)
+            _say_what_is_left(request, assessment, sec, state)
             if request.POST.get("action") == "continue":
-                nxt = next_section_id(ins, sec.id)
+                nxt = next_unfinished_section_id(state, sec.id)
                 if nxt:
                     return redirect("assessments:section", pk=assessment.pk, section_id=nxt)
                 return redirect("assessments:check", pk=assessment.pk)
@@ -253,9 +368,11 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
         conflicts = result.conflicts
         state = assessment_state(assessment=assessment)
         values, comments = dict(state.answers), dict(state.comments)
+        versions = dict(state.versions)
         values.update(v)
         comments.update(c)
-    warnings = [w for w in state.warnings if any(q in {x.id for x in sec.questions} for q in w.questions)]
+    warnings = _section_warnings(sec, state.warnings)
+    explained = {k for k, txt in (assessment.explanations or {}).items() if str(txt).strip()}
     return render(
         request,
         "assessments/section.html",
@@ -266,19 +383,40 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
             "sec": sec,
             "state": state,
             "values": values,
+            "versions": versions,
+            "last_saved": state.last_saved,
             "comments": comments,
             "errors": errors,
             "form_has_errors": bool(errors),
             "conflicts": conflicts,
             "warnings": warnings,
+            "explained": explained,
+            "warnings_by_question": {q: [w for w in warnings if q in w.questions] for q in {x for w in warnings for x in w.questions}},
+            # Marked only once the section is started: a fresh page is not a page of errors.
+            "unanswered": set(section_unanswered(sec, state.applies, state.answers)) if any(state.answers.get(q.id) not in (None, "", []) for q in sec.questions) else set(),
             "suggestions": suggestions(ins, dict(assessment.case.details), local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=ins)),
-            "restored": restored,
+            "restored": bool(restored),
+            "restored_fields": [f"q-{q}" for q in restored],
             "editable": editable,
             "breadcrumbs": _crumbs(assessment),
             "section_nav": "inspections",
         },
         status=400 if errors else (409 if conflicts else 200),
     )
+
+
+def _say_what_is_left(request: HttpRequest, assessment: Any, sec: Any, state: Any) -> None:
+    """The banner after "Save": saved, and what still stops the section counting as done."""
+    row = next(r for g in state.groups for r in g.rows if r.section_id == sec.id)
+    left = []
+    if row.unanswered:
+        left.append(f"{row.unanswered} question{'' if row.unanswered == 1 else 's'} still to answer")
+    if row.warnings:
+        left.append(f"{row.warnings} consistency warning{'' if row.warnings == 1 else 's'} to resolve or explain before you submit")
+    if left:
+        messages.info(request, f"{sec.id} saved. It has {' and '.join(left)}.")
+    else:
+        messages.success(request, f"{sec.id} saved")
 
 
 @login_required_keep_post

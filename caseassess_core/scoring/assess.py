@@ -191,6 +191,14 @@ def section_status(section: Section, applies: Mapping[str, Applicability], answe
     return "in_progress" if touched else "not_started"
 
 
+def section_unanswered(section: Section, applies: Mapping[str, Applicability], answers: Mapping[str, Any]) -> list[str]:
+    """Ids of the questions still to answer before the section is completed, in page order."""
+    return [
+        q.id for q in section.questions
+        if applies.get(q.id, Applicability(True)).applies and _required(q) and answers.get(q.id) in (None, "", [])
+    ]
+
+
 def _required(q: Question) -> bool:
     """Choice questions must be answered; free text, numbers and dates are optional."""
     return q.type in (AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE)

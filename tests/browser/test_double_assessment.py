@@ -40,7 +40,7 @@ def first(mini_version: Any, users: dict[str, Any]) -> Any:  # noqa: F811
         fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=mini_version,
     )
     insp.members.add(users["assessor"], users["assessor2"], users["lead"], users["analyst"])
-    details = {"report_type": "standard_delivery", "sentence_type": "community_order", "rosh_at_start": "high", "design_weight": 2.0}
+    details = {"report_type": "standard_delivery", "sentence_type": "community_order", "rosh_at_start": "high", "gender": "male", "design_weight": 2.0}
     a = case_add(inspection=insp, actor=users["lead"], case_ref="DBL-0001", assessor=users["assessor"], details=details).assessments.get()
     case_add(inspection=insp, actor=users["lead"], case_ref="DBL-0002", assessor=users["assessor"], details=details)
     scoring = {"yes": "sufficient", "no": "insufficient"}

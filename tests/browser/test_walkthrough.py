@@ -84,6 +84,9 @@ def test_a_new_assessor_walks_a_whole_case_and_the_lead_signs_it_off(live_server
     page.locator('input[name="d-ppo"][value="yes"]').check()
     page.locator('input[name="d-report_type"][value="standard_delivery"]').check()
     page.locator('input[name="d-gender"][value="male"]').check()
+    page.locator('input[name="d-ethnicity"][value="white"]').check()
+    page.locator('input[name="d-disability"][value="no"]').check()
+    page.locator('input[name="d-age_group"][value="25_plus"]').check()
     page.get_by_role("button", name="Save and return to task list").click()
     page.get_by_role("link", name="Case details").click()
     # The decision aids show beside the fields they inform, as suggestions only.

@@ -50,6 +50,7 @@
   document.body.addEventListener('htmx:afterRequest', function (e) {
     if (e.detail && e.detail.successful) lastServerContact = Date.now()
   })
+  document.addEventListener('caseassess:server-contact', function () { lastServerContact = Date.now() })
 
   form.addEventListener('submit', function (event) {
     event.preventDefault()
