@@ -73,7 +73,7 @@ class TwoFactorMiddleware:
             and not two_factor_exempt(request.path)
         ):
             target = two_factor_url(request, request.get_full_path() if request.method == "GET" else "")
-            if request.headers.get("HX-Request"):
+            if request.headers.get("HX-Request") or request.headers.get("X-Autosave"):
                 resp = HttpResponse("Enter the code from your authenticator app to continue.", status=401)
                 resp["HX-Redirect"] = target
                 return resp

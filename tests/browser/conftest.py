@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import users  # noqa: F401 - shared fixture
+from tests.web.conftest import assessment, inspection, mini_version, users  # noqa: F401 - shared fixtures
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by
 # fixtures in that thread are still synchronous.

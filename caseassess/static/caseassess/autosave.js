@@ -174,11 +174,14 @@
     say('offline', 'Offline – not saved.' + (keptWords() || ' Changes you make are kept in this browser.') + ' They will be saved when you are back online.')
   }
 
-  function confirmGroups (data) {
+  // Only the versions of the answers this page sent and the server saved move on: a version
+  // of an answer saved elsewhere, which this page does not show, must stay old (so a change
+  // of that answer here is a conflict, never a silent overwrite).
+  function confirmGroups (data, groups) {
     if (data && data.versions) {
-      Object.keys(data.versions).forEach(function (name) {
-        var el = form.querySelector('input[type=hidden][name="' + name + '"]')
-        if (el) el.value = data.versions[name]
+      groups.forEach(function (g) {
+        var el = form.querySelector('input[type=hidden][name="v-' + g + '"]')
+        if (el && data.versions['v-' + g] !== undefined) el.value = data.versions['v-' + g]
       })
     }
     if (data && typeof data.details_version === 'number') document.getElementById('details_version').value = data.details_version
@@ -202,8 +205,9 @@
     })
     if (state === 'saved' || (state === 'invalid' && kind === 'details')) {
       // Saved (case details: every valid field is saved even when another is refused).
-      confirmGroups(data)
-      sent.groups.forEach(function (g) { if (!refused[g]) { confirmed(g, sent.snaps[g]); delete problems[g] } })
+      var saved = sent.groups.filter(function (g) { return !refused[g] })
+      confirmGroups(data, saved)
+      saved.forEach(function (g) { confirmed(g, sent.snaps[g]); delete problems[g] })
     } else if (kind === 'section' && (state === 'invalid' || state === 'conflict')) {
       // A section saves all or nothing: send the others again without the refused answer.
       sent.groups.forEach(function (g) { if (!refused[g]) dirty[g] = true })
@@ -395,15 +399,17 @@
   })
   box.hidden = false
   if (stale.length) {
-    say('problem', plural(stale.length, kind === 'section' ? 'answer' : 'change') + ' kept in this browser (' + stale.map(label).join(', ') +
-      ') changed on the server since you typed ' + (stale.length === 1 ? 'it' : 'them') + ', so ' + (stale.length === 1 ? 'it was' : 'they were') + ' not re-sent.')
+    stale.forEach(function (g) {
+      problems[g] = label(g) + ' (kept in this browser) was changed on the server since you typed it, so it was not re-sent'
+    })
     var button = document.createElement('button')
     button.type = 'button'
-    button.className = 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0 govuk-!-margin-left-1'
+    button.className = 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0 govuk-!-margin-top-1'
     button.textContent = 'Show my kept answers to compare'
     button.addEventListener('click', function () {
       stale.forEach(function (g) {
         var entry = load().groups[g]
+        delete problems[g]
         if (!entry) return
         apply(entry.fields)
         var v = versionInput(g)
@@ -411,9 +417,15 @@
         dirty[g] = true
       })
       stale = []
+      button.remove()
       flush()
     })
-    text.appendChild(button)
+    box.appendChild(button)
   }
-  if (resent) { say('saving', 'Saving ' + plural(resent, kind === 'section' ? 'answer' : 'change') + ' kept from your last visit…'); flush() }
+  if (resent) {
+    say('saving', 'Saving ' + plural(resent, kind === 'section' ? 'answer' : 'change') + ' kept from your last visit…')
+    flush()
+  } else if (stale.length) {
+    say('problem', 'Not saved: ' + Object.keys(problems).map(function (g) { return problems[g] }).join('; ') + '.')
+  }
 })()
