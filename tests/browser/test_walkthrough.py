@@ -174,3 +174,5 @@ def test_the_keyboard_alone_reaches_and_answers_a_question(live_server: Any, pag
     page.keyboard.press("Space")
     assert page.evaluate("document.activeElement.checked")
     assert name.startswith("q-B.4.1.")
+    # The autosave takes it from there: the save status says so.
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'saved'")

@@ -112,9 +112,10 @@ def _save(assessment: Any, actor: Any, section_id: str, values: dict[str, Any]) 
 
 def test_the_case_details_page_offers_the_timescale_dates_and_counts(timescale_assessment: Any, users: dict[str, Any]) -> None:
     html = client_for(users["assessor"]).get(f"/assessments/{timescale_assessment.pk}/case-details/").content.decode()
-    for fid in ("first_appointment_date", "sentence_plan_date", "contact_weeks_checked", "contact_weeks_with_contact"):
-        assert f'name="d-{fid}"' in html
-    assert 'value="2013-12-31"' in html
+    for fid in ("first_appointment_date-day", "sentence_plan_date-year", "contact_weeks_checked", "contact_weeks_with_contact"):
+        assert f'name="d-{fid}"' in html  # dates as GOV.UK date inputs: day, month, year
+    box = html[html.index('id="d-first_appointment_date-date"'):]
+    assert 'value="31"' in box and 'value="12"' in box and 'value="2013"' in box
     assert "Used by the first appointment timescale (C.2.1.3)" in html  # the field's hint is shown
 
 

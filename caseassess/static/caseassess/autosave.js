@@ -266,9 +266,13 @@
 
   // --- what the server says beside the questions ------------------------------------------
   function markErrors (errors) {
+    var boxes = '.govuk-input, .govuk-textarea, .govuk-select'
     Array.prototype.forEach.call(form.querySelectorAll('[data-autosave-error]'), function (el) {
       var group = el.closest('.govuk-form-group')
-      if (group) group.classList.remove('govuk-form-group--error')
+      if (group) {
+        group.classList.remove('govuk-form-group--error')
+        Array.prototype.forEach.call(group.querySelectorAll(boxes), function (i) { i.classList.remove(i.classList[0] + '--error') })
+      }
       el.remove()
     })
     Object.keys(errors).forEach(function (name) {
@@ -277,6 +281,7 @@
       var group = holder && holder.querySelector('.govuk-form-group')
       if (!group) return
       group.classList.add('govuk-form-group--error')
+      Array.prototype.forEach.call(group.querySelectorAll(boxes), function (i) { i.classList.add(i.classList[0] + '--error') })
       var p = document.createElement('p')
       p.className = 'govuk-error-message'
       p.setAttribute('data-autosave-error', '')
