@@ -107,15 +107,35 @@ def _discard_other_users_kept_answers(sender: Any, request: HttpRequest | None, 
             del request.session[PENDING_KEY]
 
 
+CLEAR_EVERY_SECONDS = 60 * 60
+_last_cleared = {"at": 0.0}
+
+
+def clear_expired_sessions(now: float | None = None) -> bool:
+    """Delete expired sessions (Django's ``clearsessions``) at most once an hour per process,
+    so ended sessions and what they kept never pile up even without a scheduled job."""
+    from importlib import import_module
+
+    now = time.time() if now is None else now
+    if now - _last_cleared["at"] < CLEAR_EVERY_SECONDS:
+        return False
+    _last_cleared["at"] = now
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
+    return True
+
+
 class KeptAnswersMarkerMiddleware:
     """Sets the marker on every signed-in response; removes it on sign-out (the person
-    chose to leave: nothing they post afterwards is kept for them)."""
+    chose to leave: nothing they post afterwards is kept for them). Clears expired sessions
+    once an hour."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        clear_expired_sessions()
         user = getattr(request, "user", None)
         if request.method == "POST" and request.path == reverse("accounts:sign_out"):
             response.delete_cookie(MARKER_COOKIE, samesite="Strict")

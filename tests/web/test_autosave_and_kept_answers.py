@@ -348,3 +348,19 @@ def test_error_pages_are_gov_uk_pages_with_a_way_back(users: dict[str, Any], set
         html = r.content.decode()
         assert r.status_code == status, url
         assert words in html and "govuk-header" in html and 'href="/"' in html, url
+
+
+def test_expired_sessions_are_cleared_once_an_hour(users: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from caseassess.assessments import kept
+
+    Session.objects.create(session_key="x" * 32, session_data="e30:", expire_date=timezone.now() - dt.timedelta(minutes=1))
+    kept._last_cleared["at"] = 0.0
+    client_for(users["assessor"]).get("/")
+    assert not Session.objects.filter(session_key="x" * 32).exists()
+    Session.objects.create(session_key="y" * 32, session_data="e30:", expire_date=timezone.now() - dt.timedelta(minutes=1))
+    client_for(users["assessor"]).get("/")  # within the hour: not again
+    assert Session.objects.filter(session_key="y" * 32).exists()
