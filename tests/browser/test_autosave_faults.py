@@ -402,3 +402,24 @@ def test_case_details_and_error_pages_pass_axe_and_reflow(section_page: Any, liv
     check_page(page, "faults-04-case-details-error")
     page.goto(f"{live_server.url}/no-such-page/")
     check_page(page, "faults-05-not-found")
+
+
+def test_a_consistency_warning_shows_beside_its_question_as_soon_as_the_answer_is_saved(section_page: Any, assessment: Any, users: dict[str, Any], live_server: Any) -> None:
+    from caseassess.assessments import services
+
+    _, page, url = section_page
+    services.assessment_save_section(assessment=assessment, actor=users["assessor"], section_id="D.2.2", values={"D.2.2.8": "yes"}, comments={}, base_versions={}, client_stamp=0)
+    page.goto(url)
+    pick(page, "B.4.1.6", "no")
+    wait_state(page, "saved", contains="Saved at")
+    notes = page.locator('[data-notes-for="B.4.1.6"]')
+    notes.locator('[data-rule="CR01"]').wait_for()
+    assert "Sufficient contact (D.2.2.8) usually follows a sufficient RoH analysis (B.4.1.6)" in notes.inner_text()
+    # B.4.1.1 is still to answer: marked, and no longer once answered.
+    assert page.locator('[data-notes-for="B.4.1.1"] [data-unanswered]').count() == 1
+    pick(page, "B.4.1.6", "yes")
+    wait_state(page, "saved", contains="Saved at")
+    page.locator('[data-notes-for="B.4.1.6"] [data-rule="CR01"]').wait_for(state="detached")
+    check_page(page, "faults-06-warning-beside-question")
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    assert "1 question still to answer: B.4.1.1" in page.locator("#main-content").inner_text()
