@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 NON_ID_PARAMS = {"section_id", "fmt"}
 PUBLIC_INSTRUMENT_ROUTES = {  # the instrument (questions, guidance) is not case data
     "instruments:browse", "instruments:case_details", "instruments:search", "instruments:section", "instruments:table",
+    "instruments:ratings",
 }
 
 
@@ -80,6 +81,10 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reporting:programme_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:inspection": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
+    "reporting:programme_ratings": lambda w: {"pk": w["programme"]},
+    "reporting:programme_ratings_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:inspection_ratings": lambda w: {"pk": w["inspection"]},
+    "reporting:inspection_ratings_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
     "sampling:inspection": lambda w: {"pk": w["inspection"]},
     "sampling:upload_caseload": lambda w: {"pk": w["inspection"]},
     "sampling:draw": lambda w: {"pk": w["inspection"]},
