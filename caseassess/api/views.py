@@ -26,14 +26,13 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 "days": request.POST.get("days", "")}
         try:
             days = int(form["days"]) if str(form["days"]).isdigit() else 0
-            token, secret = token_create(user=request.user, name=str(form["name"]), scopes=list(form["scopes"]), days=days)
+            _, secret = token_create(user=request.user, name=str(form["name"]), scopes=list(form["scopes"]), days=days)
         except TokenError as exc:
             message = str(exc)
             field = "name" if "name" in message else ("scopes" if "may do" in message else "days")
             errors[field] = message
         else:
             form = {"name": "", "scopes": [Scope.FINDINGS.value], "days": "90"}
-            messages.success(request, f"Token “{token.name}” made. Copy it now: it will not be shown again.")
     rows = [
         {"token": t, "created": _date(t.created_at), "expires": _date(t.expires_at), "last_used": _date(t.last_used_at),
          "state": "Revoked" if t.revoked_at else ("Expired" if t.expires_at <= _now() else "Active")}
