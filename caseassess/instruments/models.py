@@ -40,3 +40,20 @@ class RatingSchemeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (version {self.version})"
+
+
+class CrosswalkVersion(models.Model):
+    """The question crosswalk from an earlier instrument version to ``later`` (a
+    ``crosswalk-from-<earlier>.yaml`` beside the later instrument): trends across rounds use it."""
+
+    later = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="crosswalks")
+    earlier_instrument_id = models.CharField(max_length=64)
+    checksum = models.CharField(max_length=64)
+    definition = models.JSONField()
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["later", "earlier_instrument_id"], name="one_crosswalk_per_pair")]
+
+    def __str__(self) -> str:
+        return f"crosswalk {self.earlier_instrument_id} -> {self.later.instrument_id}"

@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 
 from caseassess.audit.services import audit_record
-from caseassess.instruments.models import InstrumentVersion, RatingSchemeVersion
+from caseassess.instruments.models import CrosswalkVersion, InstrumentVersion, RatingSchemeVersion
+from caseassess_core.findings.trends import CrosswalkError, load_crosswalk
 from caseassess_core.instrument.loader import InstrumentError, Problem, load_instrument
 from caseassess_core.instrument.schema import Instrument
 from caseassess_core.ratings import RatingSchemeError, load_rating_scheme
@@ -36,11 +37,42 @@ def instrument_load(*, path: str | Path, actor: Any = None) -> LoadOutcome:
             load_rating_scheme(ratings, ins)
         except RatingSchemeError as exc:
             raise InstrumentError(exc.problems) from None
+    crosswalks = sorted(Path(loaded.files[0]).parent.glob("crosswalk-from-*.yaml"))
     with transaction.atomic():
         outcome = _instrument_store(loaded=loaded, actor=actor)
         if ratings.is_file():
             rating_scheme_load(path=ratings, version=outcome.version, actor=actor)
+        for path_ in crosswalks:
+            crosswalk_load(path=path_, later=outcome.version, actor=actor)
     return outcome
+
+
+def crosswalk_load(*, path: Path, later: InstrumentVersion, actor: Any = None) -> CrosswalkVersion | None:
+    """Load a crosswalk beside ``later``. ``None`` (nothing to compare with) when the earlier
+    instrument is not loaded; a file that does not match the two instruments is refused."""
+    from caseassess.instruments.selectors import instrument_get
+
+    earlier_id = path.name.removeprefix("crosswalk-from-").removesuffix(".yaml")
+    earlier = InstrumentVersion.objects.filter(instrument_id=earlier_id).first()
+    if earlier is None:
+        return None
+    try:
+        crosswalk = load_crosswalk(path, instrument_get(version=earlier), instrument_get(version=later))
+    except CrosswalkError as exc:
+        raise InstrumentError(exc.problems) from None
+    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    existing = CrosswalkVersion.objects.filter(later=later, earlier_instrument_id=earlier_id).first()
+    if existing is not None:
+        if existing.checksum == checksum:
+            return existing
+        existing.checksum, existing.definition = checksum, crosswalk.to_dict()
+        existing.save(update_fields=["checksum", "definition"])
+        audit_record(actor=actor, action="update_crosswalk", entity="crosswalk", entity_id=existing.pk, new=checksum)
+        return existing
+    row = CrosswalkVersion.objects.create(later=later, earlier_instrument_id=earlier_id, checksum=checksum,
+                                          definition=crosswalk.to_dict())
+    audit_record(actor=actor, action="load_crosswalk", entity="crosswalk", entity_id=row.pk, new=checksum)
+    return row
 
 
 def _instrument_store(*, loaded: Any, actor: Any) -> LoadOutcome:

@@ -205,3 +205,69 @@ def inspection_ratings(request: HttpRequest, pk: int, fmt: str | None = None) ->
               {"text": insp.name, "href": reverse("reporting:inspection", args=[pk])}]
     return _ratings_response(request, view, fmt, title=f"Ratings: {insp.name}", scope=insp.name,
                              export_base=reverse("reporting:inspection_ratings", args=[pk]), crumbs=crumbs)
+
+
+@login_required
+def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    """This programme against an earlier one: per score and question, the change and its test."""
+    from caseassess.reporting.trends import TrendError, trends_rows, trends_view
+
+    prog = get_object_or_404(Programme, pk=pk)
+    visible = inspections_visible(request.user)
+    later = programme_inspections(programme=prog, visible=visible)
+    if not later:
+        raise Http404("No such programme")
+    choices = list(Programme.objects.filter(inspections__in=visible).exclude(pk=pk).distinct().order_by("name"))
+    raw = request.GET.get("earlier", "")
+    chosen = next((p for p in choices if str(p.pk) == raw), None)
+    error = ""
+    view = None
+    if raw and chosen is None:
+        error = "Choose one of the listed programmes"
+    elif chosen is not None:
+        try:
+            view = trends_view(earlier=chosen, earlier_inspections=programme_inspections(programme=chosen, visible=visible),
+                               later=prog, later_inspections=later)
+        except TrendError as exc:
+            error = str(exc)
+    title = f"Trends: {prog.name}"
+    export_base = reverse("reporting:trends", args=[pk])
+    if fmt is not None:
+        if view is None:
+            raise Http404(error or "Choose the earlier programme (?earlier=ID)")
+        access_log(user=request.user, kind="export", path=request.get_full_path())
+        rows = trends_rows(view)
+        stem = f"trends-{prog.name}-vs-{chosen.name if chosen else ''}"
+        body: str | bytes
+        if fmt == "json":
+            body = json.dumps({"earlier": view.earlier.name, "later": view.later.name, "earlier_instrument": view.earlier_instrument,
+                               "later_instrument": view.later_instrument, "min_n": view.overall.min_n, "rows": rows},
+                              indent=2, ensure_ascii=False)
+        elif fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(list(rows[0]) if rows else [])
+            for row in rows:
+                writer.writerow([exports.safe_cell("" if v is None else v) for v in row.values()])
+            body = out.getvalue()
+        elif fmt == "xlsx":
+            body = rows_to_xlsx("Trends", rows)
+        elif fmt == "pdf":
+            today = datetime.date.today()
+            html = render_to_string("reporting/trends_print.html", {
+                "title": f"{prog.name} compared with {view.earlier.name}", "view": view,
+                "produced": f"{today.day} {today:%B %Y}"}, request=request)
+            body = exports.to_pdf(html, request.build_absolute_uri("/"))
+        else:
+            raise Http404("Unknown format")
+        resp = HttpResponse(body, content_type=FORMATS[fmt])
+        resp["Content-Disposition"] = content_disposition(stem, fmt)
+        return resp
+    if view is not None:
+        access_log(user=request.user, kind="report_view", path=request.get_full_path())
+    return render(request, "reporting/trends.html", {
+        "title": title, "choices": choices, "chosen": chosen, "view": view, "error": error, "export_base": export_base,
+        "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")},
+                        {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}],
+        "section_nav": "findings",
+    }, status=400 if error else 200)

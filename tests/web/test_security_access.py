@@ -88,6 +88,8 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reporting:inspection": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
     "reporting:programme_ratings": lambda w: {"pk": w["programme"]},
+    "reporting:trends": lambda w: {"pk": w["programme"]},
+    "reporting:trends_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:programme_ratings_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:inspection_ratings": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_ratings_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
