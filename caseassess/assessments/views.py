@@ -120,7 +120,8 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
             values.update(kept)
             # The version the kept answers were typed over: a newer one is a conflict on save.
             with contextlib.suppress(ValueError):
-                details_version = int((data.get("details_version") or [str(details_version)])[0])
+                if restored:
+                    details_version = int((data.get("details_version") or [str(details_version)])[0])
     if post is not None:
         if not editable:
             raise Http404("This assessment cannot be changed")

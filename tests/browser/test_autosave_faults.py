@@ -423,3 +423,23 @@ def test_a_consistency_warning_shows_beside_its_question_as_soon_as_the_answer_i
     check_page(page, "faults-06-warning-beside-question")
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
     assert "1 question still to answer: B.4.1.1" in page.locator("#main-content").inner_text()
+
+
+def test_without_javascript_the_section_and_case_details_save_with_their_buttons(browser: Any, live_server: Any, assessment: Any, users: dict[str, Any]) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 700}, java_script_enabled=False)
+    sign_in(context, live_server.url, users["assessor"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/sections/B.4.1/")
+    assert not page.locator("#save-status").is_visible()  # no status that could not be true
+    pick(page, "B.4.1.1", "no")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile(r".*/sections/D\.2\.2/$"))
+    assert answers(assessment) == {"B.4.1.1": "no"}
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/case-details/")
+    page.fill("#d-ogrs_score", "lots")
+    page.locator('input[name="d-gender"][value="female"]').check()
+    page.get_by_role("button", name="Save and return to task list").click()
+    assert "OGRS 3 score: enter a number" in page.locator(".govuk-error-summary").inner_text()
+    assessment.case.refresh_from_db()
+    assert assessment.case.details.get("gender") == "female"
+    context.close()
