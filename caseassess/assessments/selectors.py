@@ -69,7 +69,8 @@ def assessment_state(*, assessment: Assessment) -> AssessmentState:
         details_status = "completed" if all(case.get(f.id) not in (None, "", []) for f in required) else ("in_progress" if filled else "not_started")
     else:
         details_status = "completed" if filled else "not_started"
-    groups = [TaskGroup("View 0: case details", [TaskRow("case-details", "Case details", details_status, "assessments:case_details", None, 0)])]
+    missing_details = tuple(f.id for f in required if case.get(f.id) in (None, "", []))
+    groups = [TaskGroup("View 0: case details", [TaskRow("case-details", "Case details", details_status, "assessments:case_details", None, len(missing_details), missing_details)])]
     explained = {k for k, v in (assessment.explanations or {}).items() if str(v).strip()}
     for view in ins.views:
         trs = []

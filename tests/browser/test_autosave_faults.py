@@ -421,8 +421,12 @@ def test_a_consistency_warning_shows_beside_its_question_as_soon_as_the_answer_i
     wait_state(page, "saved", contains="Saved at")
     page.locator('[data-notes-for="B.4.1.6"] [data-rule="CR01"]').wait_for(state="detached")
     check_page(page, "faults-06-warning-beside-question")
+    pick(page, "B.4.1.6", "no")
+    wait_state(page, "saved", contains="Saved at")
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
-    assert "1 question still to answer: B.4.1.1" in page.locator("#main-content").inner_text()
+    row = page.locator(".govuk-task-list__item", has_text="B.4.1").inner_text()
+    assert "1 question still to answer: B.4.1.1" in row and "1 warning" in row
+    check_page(page, "faults-07-task-list-warning")
 
 
 def test_without_javascript_the_section_and_case_details_save_with_their_buttons(browser: Any, live_server: Any, assessment: Any, users: dict[str, Any]) -> None:

@@ -107,6 +107,7 @@ def test_unanswered_questions_are_linked_from_the_task_list_and_check_your_answe
     c.post(section_url(assessment), {"q-B.4.1.1": "yes", "q-B.4.1.1-present": "1", "action": "return"})
     task_list = c.get(f"/assessments/{assessment.pk}/").content.decode()
     assert f'href="/assessments/{assessment.pk}/sections/B.4.1/#question-B_4_1_6">B.4.1.6</a>' in task_list
+    assert f'Needed before you submit: <a class="govuk-link" href="/assessments/{assessment.pk}/case-details/#field-rosh_at_start">RoSH at start</a>' in task_list
     section = c.get(section_url(assessment)).content.decode()
     assert "Not answered yet" in section[section.index('id="question-B_4_1_6"'):]
     check = c.post(f"/assessments/{assessment.pk}/check/", {"action": "submit"}).content.decode()
