@@ -305,6 +305,7 @@ class Server:
     def __init__(self, var: Path, port: int) -> None:
         self.env = {**os.environ, "CASEASSESS_VAR_DIR": str(var), "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
         self.env.pop("CASEASSESS_TESTING", None)
+        self.env.pop("DATABASE_URL", None)  # its own SQLite file, whatever the suite runs on
         self.port = port
         self.proc: subprocess.Popen[bytes] | None = None
         self.db = var / "caseassess.sqlite3"

@@ -100,6 +100,8 @@ def test_continue_goes_to_the_next_unfinished_section(assessment: Any, users: di
     assert r["Location"].endswith("/sections/B.4.1/")
     r = c.post(section_url(assessment), {"q-B.4.1.1": "yes", "q-B.4.1.1-present": "1", "q-B.4.1.6": "yes", "q-B.4.1.6-present": "1", "action": "continue"})
     assert r["Location"].endswith(f"/assessments/{assessment.pk}/check/")  # D.2.2 is already completed
+    r = c.post(details_url(assessment), {"details_version": "0", "d-gender": "male", "d-gender-present": "1", "action": "continue"})
+    assert r["Location"].endswith(f"/assessments/{assessment.pk}/check/")  # every section is completed
 
 
 def test_unanswered_questions_are_linked_from_the_task_list_and_check_your_answers(assessment: Any, users: dict[str, Any]) -> None:
