@@ -130,9 +130,12 @@ def inspection_save(
         errors["name"] = f"An inspection called {name} already exists in {programme.name}: choose another name"
     if fieldwork_end < fieldwork_start:
         errors["fieldwork_end"] = "The last day of fieldwork must be on or after the first day"
-    if programme.period_start and fieldwork_start < programme.period_start:
+    def outside(d: dt.date) -> bool:
+        return bool((programme.period_start and d < programme.period_start) or (programme.period_end and d > programme.period_end))
+
+    if outside(fieldwork_start):
         errors["fieldwork_start"] = f"Fieldwork must start within the programme, which runs from {_day(programme.period_start)} to {_day(programme.period_end)}"
-    if programme.period_end and fieldwork_end > programme.period_end:
+    if outside(fieldwork_end) and "fieldwork_end" not in errors:
         errors["fieldwork_end"] = f"Fieldwork must end within the programme, which runs from {_day(programme.period_start)} to {_day(programme.period_end)}"
     if not programme.instruments.filter(pk=instrument.pk).exists():
         errors["instrument"] = f"{programme.name} does not allow {instrument.title} ({instrument.instrument_id}); select one of its instrument versions"
