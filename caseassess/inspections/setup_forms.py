@@ -29,6 +29,12 @@ class ProgrammeForm(forms.Form):
     )
     retention_date = _date("the retention date", "2024-03-31", required=False)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("period_start") and data.get("period_end") and data["period_end"] < data["period_start"]:
+            self.add_error("period_end", "The end of the programme must be on or after its start")
+        return data
+
 
 class AreaForm(forms.Form):
     name = forms.CharField(max_length=120, error_messages={"required": "Enter the name of the Probation Trust or region", "max_length": "The name must be 120 characters or fewer"})
@@ -49,6 +55,12 @@ class InspectionForm(forms.Form):
     fieldwork_end = _date("the last day of fieldwork", "2013-11-08")
     instrument = forms.ModelChoiceField(queryset=InstrumentVersion.objects.filter(published=True), error_messages={"required": "Select the instrument version", "invalid_choice": "Select a published instrument version from the list"})
     lead = forms.CharField(required=False, max_length=150)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("fieldwork_start") and data.get("fieldwork_end") and data["fieldwork_end"] < data["fieldwork_start"]:
+            self.add_error("fieldwork_end", "The last day of fieldwork must be on or after the first day")
+        return data
 
     def __init__(self, *args: Any, programmes: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
