@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 NON_ID_PARAMS = {"section_id", "fmt"}
 PUBLIC_INSTRUMENT_ROUTES = {  # the instrument (questions, guidance) is not case data
     "instruments:browse", "instruments:case_details", "instruments:search", "instruments:section", "instruments:table",
+    "instruments:ratings",
 }
 
 
@@ -37,7 +38,9 @@ def id_routes() -> set[str]:
     out = set()
     for name, p in _walk(get_resolver().url_patterns):
         params = set(p.pattern.converters) - NON_ID_PARAMS
-        if params and name not in PUBLIC_INSTRUMENT_ROUTES:
+        # The API authenticates by token, not session: tests/web/test_api.py generates its own
+        # outsider test from the same resolver.
+        if params and name not in PUBLIC_INSTRUMENT_ROUTES and not name.startswith("api:"):
             out.add(name)
     return out
 
@@ -81,7 +84,11 @@ def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
     Membership.objects.create(inspection=insp, user=dual, role="assessor")
     Membership.objects.create(inspection=insp, user=member_analyst, role="analyst")
     Area.objects.get(pk=elsewhere.area_id).leads.add(dual)
+    from caseassess.api.services import token_create
+
+    member_token = token_create(user=users["lead"], name="member's token", scopes=["findings"], days=30)[0]
     return {
+        "token": member_token.pk,
         "inspection": insp.pk, "programme": insp.programme_id, "assessment": assessment.pk, "case": assessment.case_id,
         "draw": draw.pk, "double": double.pk, "area": insp.area_id, "elsewhere": elsewhere.pk, "instrument": insp.instrument_id,
         "outsiders": [users["outsider"], other_lead], "dual": dual, "member_analyst": member_analyst,
@@ -107,6 +114,12 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reporting:programme_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:inspection": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
+    "reporting:programme_ratings": lambda w: {"pk": w["programme"]},
+    "reporting:trends": lambda w: {"pk": w["programme"]},
+    "reporting:trends_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:programme_ratings_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:inspection_ratings": lambda w: {"pk": w["inspection"]},
+    "reporting:inspection_ratings_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
     "sampling:inspection": lambda w: {"pk": w["inspection"]},
     "sampling:upload_caseload": lambda w: {"pk": w["inspection"]},
     "sampling:draw": lambda w: {"pk": w["inspection"]},
@@ -125,6 +138,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "inspections:area_edit": lambda w: {"pk": w["area"]},
     "instruments:version_review": lambda w: {"pk": w["instrument"]},
     "instruments:version_publish": lambda w: {"pk": w["instrument"]},
+    "api_tokens:revoke": lambda w: {"pk": w["token"]},  # a token is its owner's alone
 }
 
 # What each per-inspection role may open. Every id route is in exactly one class
@@ -138,13 +152,21 @@ AREA_LEAD_ROUTES = {"inspections:area_tiering"}  # leads of the inspection's are
 FINDINGS_ROUTES = {"sampling:weighted", "sampling:agreement_inspection", "sampling:agreement_programme"}  # leads, analysts
 MEMBER_ROUTES = {  # every member of the inspection
     "inspections:detail", "reporting:programme", "reporting:compare", "reporting:programme_export",
-    "reporting:inspection", "reporting:inspection_export",
+    "reporting:inspection", "reporting:inspection_export", "reporting:inspection_ratings", "reporting:inspection_ratings_export",
+    "reporting:programme_ratings", "reporting:programme_ratings_export", "reporting:trends", "reporting:trends_export",
 }
 CASE_ROUTES = {  # the case's own assessor and the inspection's leads
     "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:history",
 }
 ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instruments:version_review", "instruments:version_publish"}
-ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES, CASE_ROUTES, ADMIN_ROUTES]
+# Pages that answer 404 in ``world`` for want of data, not of rights (no rating scheme for the
+# test instrument, no earlier round to compare with): only their refusals are checked here.
+NO_DATA_IN_WORLD = {
+    "reporting:inspection_ratings", "reporting:inspection_ratings_export", "reporting:programme_ratings",
+    "reporting:programme_ratings_export", "reporting:trends_export",
+}
+OWNER_ROUTES = {"api_tokens:revoke"}  # the owner's own things (world's token is the lead's), not even administrators
+ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES, CASE_ROUTES, ADMIN_ROUTES, OWNER_ROUTES]
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
 CASE_RECORD_ROUTES = {
@@ -250,7 +272,7 @@ def _status(c: Any, url: str) -> int:
 
 def _refused(who: str, users: dict[str, Any], w: dict[str, Any]) -> set[str]:
     """The routes of the test inspection ``who`` must get 404 on, from their role there."""
-    lead_only = LEAD_ROUTES | AREA_LEAD_ROUTES | ADMIN_ROUTES
+    lead_only = LEAD_ROUTES | AREA_LEAD_ROUTES | ADMIN_ROUTES | OWNER_ROUTES
     return {
         "assessor": lead_only | FINDINGS_ROUTES,              # assessor with the case allocated
         "dual": lead_only | FINDINGS_ROUTES | CASE_ROUTES,     # assessor here, no case; lead elsewhere
@@ -281,7 +303,7 @@ def test_each_per_inspection_role_opens_the_pages_its_role_allows(who: str, worl
     (Only refusal is checked: ``world``'s sample draw is a bare record its page cannot lay out.)"""
     user = world[who] if who in world else users[who]
     c = _lenient_client(user)
-    allowed = set(ROUTES) - _refused(who, users, world)
+    allowed = set(ROUTES) - _refused(who, users, world) - NO_DATA_IN_WORLD
     wrong = {}
     for route in sorted(allowed):
         url = reverse(route, kwargs=ROUTES[route](world))
@@ -298,7 +320,7 @@ def test_the_same_person_leads_one_inspection_and_is_an_assessor_on_another(worl
         assert c.get(reverse(route, kwargs={"pk": world["inspection"]})).status_code == 404, route
 
 
-@pytest.mark.parametrize("route", sorted(set(ROUTES)))
-def test_an_administrator_opens_every_id_route(route: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+@pytest.mark.parametrize("route", sorted(set(ROUTES) - OWNER_ROUTES - NO_DATA_IN_WORLD))
+def test_an_administrator_opens_every_id_route_but_other_peoples_own_things(route: str, world: dict[str, Any], users: dict[str, Any]) -> None:
     got = _lenient_client(users["admin"]).get(reverse(route, kwargs=ROUTES[route](world))).status_code
     assert got != 404, route
