@@ -342,13 +342,13 @@ class Server:
 SETUP = """
 import datetime as dt
 from caseassess.accounts.models import User
-from caseassess.inspections.models import Inspection, Programme
+from caseassess.inspections.models import Area, Inspection, Membership, Programme
 from caseassess.inspections.services import case_add
 from caseassess.instruments.services import instrument_load
 v = instrument_load(path='tests/fixtures/mini-instrument').version
-u = User.objects.create_user(username='assessor', password='{pw}', role='assessor')
-i = Inspection.objects.create(programme=Programme.objects.create(name='P'), name='Restartshire', area='R', fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=v)
-i.members.add(u)
+u = User.objects.create_user(username='assessor', password='{pw}', role='inspector')
+i = Inspection.objects.create(programme=Programme.objects.create(name='P'), name='Restartshire', area=Area.objects.create(name='R'), fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=v)
+Membership.objects.create(inspection=i, user=u, role='assessor')
 print(case_add(inspection=i, actor=u, case_ref='RST-1', assessor=u, details={{'report_type': 'standard_delivery'}}).assessments.get().pk)
 """
 

@@ -158,14 +158,15 @@ def test_the_iaow_case_details_page_has_a_date_input_not_a_native_date_field(use
 
     from django.conf import settings
 
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
+    from tests.web.conftest import add_members
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
-    insp = Inspection.objects.create(programme=Programme.objects.create(name="P"), name="IAOW Dateshire", area="Dateshire",
+    insp = Inspection.objects.create(programme=Programme.objects.create(name="P"), name="IAOW Dateshire", area=Area.objects.create(name="Dateshire"),
                                      fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version)
-    insp.members.add(users["assessor"])
+    add_members(insp, users, assessor="assessor")
     a = case_add(inspection=insp, actor=users["assessor"], case_ref="D-1", assessor=users["assessor"]).assessments.get()
     c = client_for(users["assessor"])
     html = c.get(details_url(a)).content.decode()
