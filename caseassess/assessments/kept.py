@@ -26,6 +26,7 @@ from django.urls import reverse
 
 PENDING_KEY = "pending_posts"
 MARKER_COOKIE = "caseassess_kept"
+PAGE_USER_FIELD = "page_user"
 _SALT = "caseassess.kept-answers"
 
 
@@ -62,7 +63,11 @@ def keep_post(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.pk != uid:
         return False
-    data = {k: request.POST.getlist(k) for k in request.POST if k not in ("csrfmiddlewaretoken", "autosave")}
+    # The page names the person it was shown to: a page left open by one person and posted
+    # after another signed in on this browser is never kept for the other.
+    if request.POST.get(PAGE_USER_FIELD) != str(uid):
+        return False
+    data = {k: request.POST.getlist(k) for k in request.POST if k not in ("csrfmiddlewaretoken", "autosave", PAGE_USER_FIELD)}
     pending: dict[str, Any] = dict(request.session.get(PENDING_KEY) or {})
     # Replacing this page's earlier kept post never counts against the caps.
     pending.pop(request.path, None)

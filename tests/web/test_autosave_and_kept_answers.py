@@ -206,7 +206,7 @@ def test_answers_typed_after_the_session_ended_are_offered_back_with_their_versi
     totp_device(users["assessor"])
     c = signed_in_then_expired(users["assessor"])
     url = section_url(assessment)
-    r = c.post(url, {"q-B.4.1.1": "no", "q-B.4.1.1-present": "1", "v-B.4.1.1": "0"})
+    r = c.post(url, {"q-B.4.1.1": "no", "q-B.4.1.1-present": "1", "v-B.4.1.1": "0", "page_user": str(users["assessor"].pk)})
     assert r.status_code == 302 and "/account/sign-in/" in r["Location"]
     sign_in_again(c, users["assessor"], url)
     html = c.get(url).content.decode()
@@ -219,7 +219,7 @@ def test_a_kept_answer_is_never_saved_over_a_newer_one(assessment: Any, users: d
     totp_device(users["assessor"])
     c = signed_in_then_expired(users["assessor"])
     url = section_url(assessment)
-    c.post(url, {"q-B.4.1.1": "no", "q-B.4.1.1-present": "1", "v-B.4.1.1": "0"})
+    c.post(url, {"q-B.4.1.1": "no", "q-B.4.1.1-present": "1", "v-B.4.1.1": "0", "page_user": str(users["assessor"].pk)})
     # Meanwhile the lead answered "yes" (version 1).
     services.assessment_save_section(assessment=assessment, actor=users["lead"], section_id="B.4.1", values={"B.4.1.1": "yes"}, comments={}, base_versions={}, client_stamp=0)
     sign_in_again(c, users["assessor"], url)
@@ -244,11 +244,11 @@ def test_an_anonymous_flood_stores_nothing(assessment: Any) -> None:
 def test_a_forged_or_old_marker_stores_nothing(assessment: Any, users: dict[str, Any], settings: Any) -> None:
     c = Client()
     c.cookies[MARKER_COOKIE] = "eyJ1IjoxfQ:1abcde:forged"
-    c.post(section_url(assessment), {"q-B.4.1.1": "no"})
+    c.post(section_url(assessment), {"q-B.4.1.1": "no", "page_user": str(users["assessor"].pk)})
     assert Session.objects.count() == 0
     c = signed_in_then_expired(users["assessor"])
     settings.KEPT_ANSWERS_WINDOW = -1  # the marker is older than the window
-    c.post(section_url(assessment), {"q-B.4.1.1": "no"})
+    c.post(section_url(assessment), {"q-B.4.1.1": "no", "page_user": str(users["assessor"].pk)})
     assert Session.objects.count() == 0
 
 
@@ -256,9 +256,10 @@ def test_kept_answers_are_capped_per_session(assessment: Any, users: dict[str, A
     settings.KEPT_MAX_FORMS = 2
     settings.KEPT_MAX_BYTES = 20_000
     c = signed_in_then_expired(users["assessor"])
+    me = str(users["assessor"].pk)
     for sec in ("A.1.1", "B.4.1", "D.2.2"):
-        c.post(section_url(assessment, sec), {"c-X": "short"})
-    c.post(section_url(assessment, "B.4.1"), {"c-B.4.1.1": "y" * 30_000})  # too big: refused
+        c.post(section_url(assessment, sec), {"c-X": "short", "page_user": me})
+    c.post(section_url(assessment, "B.4.1"), {"c-B.4.1.1": "y" * 30_000, "page_user": me})  # too big: refused
     (session,) = Session.objects.all()
     pending = session.get_decoded()[PENDING_KEY]
     assert sorted(pending) == [section_url(assessment, "A.1.1"), section_url(assessment, "B.4.1")]
@@ -269,7 +270,7 @@ def test_another_persons_sign_in_discards_the_kept_answers(assessment: Any, user
     totp_device(users["assessor2"])
     c = signed_in_then_expired(users["assessor"])
     url = section_url(assessment)
-    c.post(url, {"q-B.4.1.1": "no", "q-B.4.1.1-present": "1"})
+    c.post(url, {"q-B.4.1.1": "no", "q-B.4.1.1-present": "1", "page_user": str(users["assessor"].pk)})
     assert Session.objects.count() == 1
     sign_in_again(c, users["assessor2"], "/")
     assert all(PENDING_KEY not in s.get_decoded() for s in Session.objects.all())
@@ -298,13 +299,25 @@ def test_a_stale_tab_after_signing_in_elsewhere_gets_the_session_ended_page_and_
     c.get(url)
     # Signed in again in another tab of this browser: the CSRF token rotated.
     c.cookies["csrftoken"] = "A" * 32
-    r = c.post(url, {"csrfmiddlewaretoken": "B" * 32, "q-B.4.1.1": "no", "q-B.4.1.1-present": "1", "v-B.4.1.1": "0"})
+    r = c.post(url, {"csrfmiddlewaretoken": "B" * 32, "q-B.4.1.1": "no", "q-B.4.1.1-present": "1", "v-B.4.1.1": "0", "page_user": str(users["assessor"].pk)})
     html = r.content.decode()
     assert r.status_code == 403 and "Your session ended" in html and "We kept what you typed" in html
     assert "govuk-header" in html and "CSRF verification failed" not in html
-    r = c.post(url, {"csrfmiddlewaretoken": "B" * 32, "q-B.4.1.1": "no"}, **AUTOSAVE)
+    r = c.post(url, {"csrfmiddlewaretoken": "B" * 32, "q-B.4.1.1": "no", "page_user": str(users["assessor"].pk)}, **AUTOSAVE)
     assert r.status_code == 403 and r.json()["state"] == "session_ended"
     assert "We kept what you typed" in c.get(url).content.decode()
+
+
+def test_a_page_left_open_by_one_person_is_never_kept_for_the_next(assessment: Any, users: dict[str, Any]) -> None:
+    """The lead signed in on this browser; the assessor's old page posts with the old token."""
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(users["lead"])  # the lead may open the assessment, so would be shown it
+    c.get(section_url(assessment))
+    c.cookies["csrftoken"] = "A" * 32
+    r = c.post(section_url(assessment), {"csrfmiddlewaretoken": "B" * 32, "q-B.4.1.1": "no", "page_user": str(users["assessor"].pk)})
+    assert r.status_code == 403 and "What you sent from that page was not saved" in r.content.decode()
+    assert all(PENDING_KEY not in s.get_decoded() for s in Session.objects.all())
+    assert "We kept what you typed" not in c.get(section_url(assessment)).content.decode()
 
 
 def test_keep_alive_gives_the_page_the_new_token_and_its_person(users: dict[str, Any]) -> None:

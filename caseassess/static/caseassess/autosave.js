@@ -115,6 +115,7 @@
     fd.append('autosave', '1')
     fd.append('client_stamp', stampInput ? stampInput.value : String(Date.now()))
     fd.append('client_tab', tab)
+    fd.append('page_user', user)
     if (kind === 'details') fd.append('details_version', baseOf(null))
     groups.forEach(function (g) {
       var prefix = kind === 'section' ? 'q-' : 'd-'
