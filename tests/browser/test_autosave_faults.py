@@ -448,3 +448,16 @@ def test_without_javascript_the_section_and_case_details_save_with_their_buttons
     assessment.case.refresh_from_db()
     assert assessment.case.details.get("gender") == "female"
     context.close()
+
+
+def test_an_autosave_the_server_never_answers_times_out_and_is_retried(section_page: Any, assessment: Any) -> None:
+    _, page, url = section_page
+    held: list[Any] = []
+    page.route(url, lambda route: held.append(route) if route.request.method == "POST" else route.continue_())
+    pick(page, "B.4.1.1", "no")
+    wait_state(page, "saving")
+    words = wait_state(page, "retrying", contains="did not answer")  # after the 15-second timeout
+    assert "kept in this browser" in words and answers(assessment) == {}
+    page.unroute(url)
+    wait_state(page, "saved", contains="All caught up")
+    assert answers(assessment) == {"B.4.1.1": "no"}
