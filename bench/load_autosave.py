@@ -270,13 +270,15 @@ def main() -> None:
                     f"q-{users['question']}": value,
                     f"v-{users['question']}": version,
                     "client_stamp": str(int(time.time() * 1000)),
+                    "client_tab": f"bench-{u['username']}",
                     "autosave": "1",
                 }
                 t0 = time.perf_counter()
-                status, body = s.request(path, data, {"HX-Request": "true"})
+                status, body = s.request(path, data, {"X-Autosave": "1", "Accept": "application/json"})
                 dt_ms = (time.perf_counter() - t0) * 1000
-                ok = status == 200 and "Saved at" in body
-                m = re.search(rf'name="v-{re.escape(users["question"])}" value="(\d+)"', body)
+                # The autosave answers JSON (static/caseassess/autosave.js reads it).
+                m = re.search(rf'"v-{re.escape(users["question"])}": (\d+)', body)
+                ok = status == 200 and '"state": "saved"' in body
                 if m:
                     version = m.group(1)
                 with lock:
