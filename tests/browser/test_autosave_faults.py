@@ -275,8 +275,11 @@ def test_an_answer_in_a_closed_tab_is_saved_or_re_sent_on_the_next_visit(section
     pick(page, "B.4.1.6", "yes")
     wait_state(page, "offline")
     later = context.new_page()
+    warned: list[str] = []
+    page.on("dialog", lambda d: (warned.append(d.type), d.accept()))  # leave anyway
     with page.expect_event("close"):
         page.close(run_before_unload=True)
+    assert warned == ["beforeunload"]  # nothing could be sent: the browser warned first
     context.set_offline(False)
     assert answers(assessment) == {}
     # Meanwhile the lead answered B.4.1.6: that kept answer must not be applied over it.
