@@ -253,7 +253,11 @@ def test_case_details_keep_the_contract_ids():
 def test_headline_scores_and_general_criteria_are_non_empty_and_only_contain_scored_questions():
     ins = loaded().instrument
     assert {s.id for s in ins.headline_scores} == {"risk_of_harm", "likelihood_of_reoffending", "compliance_and_enforcement"}
-    assert {s.id for s in ins.general_criteria} >= {"assessment_and_planning", "delivery_and_review", "outcomes"}
+    assert [s.id for s in ins.general_criteria] == [
+        "assessment_and_sentence_planning",
+        "implementation_of_interventions",
+        "achieving_and_sustaining_outcomes",
+    ]
     for _, score in ins.all_scores():
         members = ins.score_members(score)
         assert members, score.id
