@@ -137,7 +137,9 @@ def random_answers(ins: Instrument, case: dict[str, Any], rng: random.Random, qu
             elif q.type == AnswerType.MULTIPLE_CHOICE and opts:
                 answers[q.id] = [opts[0].value]
             elif q.type == AnswerType.FACTOR_OUTCOMES and opts:
-                answers[q.id] = _random_factor_outcomes(ins, q, rng, quality)
+                # its own generator (seeded by the case), so the other answers stay as they were
+                own = random.Random(f"{q.id}|{sorted((k, str(v)) for k, v in case.items())}|{quality}")
+                answers[q.id] = _random_factor_outcomes(ins, q, own, quality)
     return answers
 
 
