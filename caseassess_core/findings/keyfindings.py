@@ -50,6 +50,10 @@ def _aspects(k: int) -> str:
     return "key aspect" if k == 1 else "key aspects"
 
 
+def _compared(k: int) -> str:
+    return "aspect compared" if k == 1 else "aspects compared"
+
+
 def _score_phrase(score: ScoreRange, phrases: Mapping[str, str] | None) -> str:
     if phrases and phrases.get(score.id):
         return phrases[score.id].strip().rstrip(".")
@@ -132,10 +136,11 @@ def _highlights(table: FindingsTable, count: int, min_n: int = 0) -> list[str]:
     return out
 
 
-def _threshold_points(table: FindingsTable) -> list[str]:
+def _threshold_points(table: FindingsTable, min_n: int = 0) -> list[str]:
+    """Key aspects (all-cases N >= ``min_n``: the report's one denominator) reaching 60% and 75%."""
     if table.comparison is not Comparison.VERSUS_ALL:
         return []
-    rows = [r for r in table.rows if r.cells[1].n > 0]
+    rows = [r for r in table.rows if r.cells[1].n > 0 and r.cells[1].n >= min_n]
     if not rows:
         return []
     total = len(rows)
@@ -185,23 +190,23 @@ def significance_points(table: FindingsTable, min_n: int = 0) -> list[str]:
         none = n_tested - n_sig
         if n_sig == 0:
             out.append(
-                f"For none of the {n_tested} {_aspects(n_tested)} was there a statistically significant "
+                f"For none of the {n_tested} {_compared(n_tested)} was there a statistically significant "
                 f"difference in the quality of the work {pair}."
             )
         elif none * 2 > n_tested:
             out.append(
-                f"For the majority of the key aspects ({none} of the {n_tested}) there was no statistically "
+                f"For the majority of the aspects compared ({none} of the {n_tested}) there was no statistically "
                 f"significant difference in the quality of the work {pair}."
             )
         else:
             out.append(
-                f"For {n_sig} of the {n_tested} key aspects there was a statistically significant "
+                f"For {n_sig} of the {n_tested} aspects compared there was a statistically significant "
                 f"difference in the quality of the work {pair}."
             )
         where = (
-            "For the one key aspect where there was a statistically significant difference"
+            "For the one aspect where there was a statistically significant difference"
             if n_sig == 1
-            else f"For each of the {n_sig} key aspects where there was a statistically significant difference"
+            else f"For each of the {n_sig} aspects where there was a statistically significant difference"
         )
         if n_sig and lower == 0:
             out.append(
@@ -215,7 +220,7 @@ def significance_points(table: FindingsTable, min_n: int = 0) -> list[str]:
             )
         elif n_sig:
             out.append(
-                f"Of the {n_sig} key aspects with a statistically significant difference, the proportion "
+                f"Of the {n_sig} aspects with a statistically significant difference, the proportion "
                 f"done sufficiently well was higher for {sub} in {higher} and lower in {lower}."
             )
     else:
@@ -265,7 +270,7 @@ def _score_significance(table: FindingsTable, pair: str, min_n: int = 0) -> list
 
 def table_points(table: FindingsTable, *, highlights: int = 2, min_n: int = 0) -> list[str]:
     """The 'main points' paragraph above a table (highlights only from aspects with N >= ``min_n``)."""
-    return _threshold_points(table) + _highlights(table, highlights, min_n) + significance_points(table, min_n)
+    return _threshold_points(table, min_n) + _highlights(table, highlights, min_n) + significance_points(table, min_n)
 
 
 def key_findings(

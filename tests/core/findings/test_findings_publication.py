@@ -99,3 +99,12 @@ def test_the_method_note_names_the_test_the_stars_the_intervals_and_the_exclusio
     text = " ".join(p for _, p in method_note(min_n=10, kappa_min_cases=10))
     for needed in ("Pearson's chi-square", "*** p < 0.001", "Wilson", "Not applicable", "outside it", "caution mark"):
         assert needed in text
+
+
+def test_the_main_points_and_the_key_findings_share_one_denominator_of_key_aspects() -> None:
+    rows = [CountRow("B.1.1.1", "low", SUF, 20), CountRow("B.1.1.2", "high", SUF, 3), CountRow("C.2.1.1", "low", INS, 12)]
+    table = question_table(instrument(), rows, [HIGH, ALL_CASES], "versus_all")
+    report = build_report(instrument(), area_counts=AREAS, tables=[table], min_n=10)
+    sentences = list(report.key_findings) + [p for points in report.points for p in points]
+    denominators = {int(m) for s in sentences for m in re.findall(r"of the (\d+) key aspects?", s)}
+    assert denominators == {report.key_aspects} == {2}
