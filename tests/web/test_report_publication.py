@@ -170,3 +170,37 @@ def test_the_instrument_browser_shows_which_scores_each_question_counts_in(db: A
     block = block[:block.index('class="app-question"', 10) if 'class="app-question"' in block[10:] else len(block)]
     assert "Counts in: Risk of Harm to others" in block and "Likelihood of Reoffending" in block
     assert "Implementation of interventions" in block and "Compliance and enforcement" not in block
+
+
+def test_an_assessor_records_a_measure_of_change_per_factor_and_it_is_scored(users: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.conf import settings as dj
+
+    from caseassess.assessments.models import Answer
+    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.services import case_add
+    from caseassess.instruments.services import instrument_load
+
+    version = instrument_load(path=dj.INSTRUMENTS_DIR / "iaow-2013-10").version
+    insp = Inspection.objects.create(programme=Programme.objects.create(name="IAOW"), name="IAOW Change", area="Change Trust",
+                                     fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version)
+    insp.members.add(users["assessor"], users["lead"])
+    case = case_add(inspection=insp, actor=users["lead"], case_ref="CHG-1", assessor=users["assessor"], details={"rosh_at_start": "medium"})
+    assessment = case.assessments.get()
+    c = client_for(users["assessor"])
+    url = f"/assessments/{assessment.pk}/sections/E.3.3/"
+    page = c.get(url).content.decode()
+    assert 'name="q-E.3.3.2:drug_misuse"' in page and "Got worse" in page
+    r = c.post(url, {"q-E.3.3.2-present": "1", "q-E.3.3.2:drug_misuse": "improved", "q-E.3.3.2:accommodation": "worse",
+                     "q-E.3.3.3-present": "1", "q-E.3.3.3:attitudes": "no_change",
+                     "q-E.3.3.4-present": "1", "q-E.3.3.4:alcohol_misuse": "not_a_factor", "action": "continue"})
+    assert r.status_code in (302, 303), r.status_code
+    saved = {a.question_id: (a.value, a.scoring) for a in Answer.objects.filter(assessment=assessment)}
+    assert saved["E.3.3.2"] == ({"accommodation": "worse", "drug_misuse": "improved"}, "sufficient")
+    assert saved["E.3.3.3"] == ({"attitudes": "no_change"}, "insufficient")
+    assert saved["E.3.3.4"] == ({"alcohol_misuse": "not_a_factor"}, "excluded")
+    again = c.get(url).content.decode()
+    assert re.search(r'name="q-E\.3\.3\.2:drug_misuse" type="radio" value="improved"\s+checked', again)
+    bad = c.post(url, {"q-E.3.3.2-present": "1", "q-E.3.3.2:gambling": "improved", "action": "continue"})
+    assert bad.status_code == 400 and "E.3.3.2: &#39;gambling&#39; is not one of the listed factors" in bad.content.decode()
