@@ -44,9 +44,8 @@ def flat_rows(report: Report) -> Iterator[list[Any]]:
         for row in [*t["score_rows"], *t["rows"]]:
             a, b = row["cells"]
             test = row["test"] or {}
-            p = test.get("p")
             yield [t["id"], t["comparison"], row["kind"], row["id"], row["label"], ga, a["pct"], a["n"], _caution(a, min_n),
-                   gb, b["pct"], b["n"], _caution(b, min_n), test.get("chi2"), None if p is None else round(p, 3),
+                   gb, b["pct"], b["n"], _caution(b, min_n), test.get("chi2"), test.get("p"),
                    test.get("stars", ""), test.get("small_expected", "")]
 
 
