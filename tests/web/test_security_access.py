@@ -78,6 +78,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reporting:programme": lambda w: {"pk": w["programme"]},
     "reporting:compare": lambda w: {"pk": w["programme"]},
     "reporting:programme_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:compare_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:inspection": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
     "sampling:inspection": lambda w: {"pk": w["inspection"]},
