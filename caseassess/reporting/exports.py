@@ -57,21 +57,8 @@ def to_csv(report: Report) -> str:
     return buf.getvalue()
 
 
-def _mark_small(value: Any, min_n: int) -> Any:
-    """Every cell-shaped dict ({sufficient, n, pct, ...}) gains ``caution`` (0 < n < min_n)."""
-    if isinstance(value, dict):
-        out = {k: _mark_small(v, min_n) for k, v in value.items()}
-        if {"sufficient", "n", "pct"} <= set(value):
-            out["caution"] = 0 < value["n"] < min_n
-        return out
-    if isinstance(value, list):
-        return [_mark_small(v, min_n) for v in value]
-    return value
-
-
 def to_json(report: Report) -> str:
-    data = report_to_dict(report)
-    return json.dumps(_mark_small(data, data["min_n"]), indent=2, ensure_ascii=False)
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False)
 
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]+")

@@ -142,13 +142,26 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                 statuses, instrument, produced} | null
 
         Row  = {kind ('question'|'headline'|'general'), id, label, cells: [Cell], test: Test|null}
-        Cell = {sufficient, n, pct (whole %, null if n=0), ci_low, ci_high (Wilson 95%, %, 1 dp)}
+        Cell = {sufficient, n, pct (whole %, null if n=0), ci_low, ci_high (Wilson 95%, %, 1 dp),
+                caution (0 < n < min_n: shown with the caution mark)}
         Test = {chi2, p, stars ('***'|'**'|'*'|'--'), small_expected, diff_points}
 
     ``test`` is null when a compared group has no cases (the significance cell is
     blank). In ``versus_all`` tables the test compares the subgroup with the cases
     outside it, although the second column shows all cases.
     """
-    result = _plain(report)
+    result = _mark_small(_plain(report), report.min_n)
     assert isinstance(result, dict)
     return result
+
+
+def _mark_small(value: Any, min_n: int) -> Any:
+    """Every cell ({sufficient, n, pct, ...}) gains ``caution``: 0 < n < min_n (the small-numbers rule)."""
+    if isinstance(value, dict):
+        out = {k: _mark_small(v, min_n) for k, v in value.items()}
+        if {"sufficient", "n", "pct"} <= set(value):
+            out["caution"] = 0 < value["n"] < min_n
+        return out
+    if isinstance(value, list):
+        return [_mark_small(v, min_n) for v in value]
+    return value

@@ -84,7 +84,8 @@ def test_report_to_dict_is_json_ready_and_carries_the_same_numbers():
     assert [(c["pct"], c["n"]) for c in first["cells"]] == [(88, 8), (55, 20)]
     assert first["test"]["stars"] == "*"
     assert set(first["test"]) == {"chi2", "p", "stars", "small_expected", "diff_points"}
-    assert set(first["cells"][0]) == {"sufficient", "n", "pct", "ci_low", "ci_high"}
+    assert set(first["cells"][0]) == {"sufficient", "n", "pct", "ci_low", "ci_high", "caution"}
+    assert first["cells"][0]["caution"] is True  # N = 8, below the default minimum of 10
     assert rosh["rows"][2]["test"] is None  # no high RoSH answers: blank significance
     assert back["chart1"][0]["min_pct"] == 40 and back["chart1"][0]["max_area"] == "North"
     assert back["chart2"]["scores"][0] == ["roh", "Risk of Harm"]
