@@ -10,7 +10,7 @@ The guide's first category is "a sexual or violent offence within the meaning of
 Criminal Courts (Sentencing) Act 2000" with its own examples (Section 47 assault, assault on
 police, causing death by careless driving ...), not Schedule 15: an offence in Schedule 15 is a
 sufficient signal, not a necessary one. So an offence outside Schedule 15 (with no other
-category met) gives "unknown – the assessor decides", never "No".
+category met) gives "Unknown – the assessor decides" (outcome ``assessor_decides``), never "No".
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def statutory_victim_contact(case: Case, tables: Tables) -> RuleResult:
             "Q11 would be 'No'."
         )
     elif not offence_hits and not offence_unknown:
-        outcome = "unknown"
+        outcome = "assessor_decides"  # shown beside Q11 (an "unknown" result with nothing to record is not)
         reasons.append(
             "Not in Schedule 15, no notification requirements, not an offence against a child: the test is "
             "'a sexual or violent offence within the meaning of the PCC(S)A 2000', which Schedule 15 does not settle"
