@@ -88,6 +88,9 @@ def _option_label(ins: Any, item: Any, value: Any) -> str:
     if value in (None, "", []):
         return "not answered"
     labels = {o.value: o.label for o in ins.options_for(item)}
+    if isinstance(value, dict):  # one outcome per factor
+        factors = {f.value: f.label for f in ins.factors_for(item)}
+        return "; ".join(f"{factors.get(k, k)}: {labels.get(v, v)}" for k, v in value.items())
     vals = value if isinstance(value, list) else [value]
     return ", ".join(str(labels.get(v, v)) for v in vals)
 

@@ -381,3 +381,27 @@ def test_expired_sessions_are_cleared_once_an_hour(users: dict[str, Any]) -> Non
     Session.objects.create(session_key="y" * 32, session_data="e30:", expire_date=timezone.now() - dt.timedelta(minutes=1))
     client_for(users["assessor"]).get("/")  # within the hour: not again
     assert Session.objects.filter(session_key="y" * 32).exists()
+
+
+def test_a_per_factor_answer_autosaves_and_a_stale_change_names_each_factor(users: dict[str, Any]) -> None:
+    import datetime as dt
+
+    from django.conf import settings
+
+    from caseassess.inspections.models import Area, Inspection, Programme
+    from caseassess.inspections.services import case_add
+    from caseassess.instruments.services import instrument_load
+    from tests.web.conftest import add_members
+
+    version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
+    insp = Inspection.objects.create(programme=Programme.objects.create(name="P"), name="IAOW Factorshire", area=Area.objects.create(name="Factorshire"),
+                                     fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version)
+    add_members(insp, users, assessor="assessor")
+    a = case_add(inspection=insp, actor=users["assessor"], case_ref="F-1", assessor=users["assessor"], details={"rosh_at_start": "medium"}).assessments.get()
+    c = client_for(users["assessor"])
+    url = f"/assessments/{a.pk}/sections/E.3.3/"
+    r = autosave(c, url, {"q-E.3.3.2-present": "1", "q-E.3.3.2:drug_misuse": "improved", "v-E.3.3.2": "0", "client_tab": "A"})
+    assert r.status_code == 200 and r.json()["versions"]["v-E.3.3.2"] == 1
+    r = autosave(c, url, {"q-E.3.3.2-present": "1", "q-E.3.3.2:drug_misuse": "worse", "v-E.3.3.2": "0", "client_tab": "B"})
+    assert r.status_code == 409
+    assert r.json()["conflicts"][0]["theirs"].endswith(": Improved")

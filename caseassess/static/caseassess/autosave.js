@@ -37,7 +37,8 @@
   // --- fields and groups ------------------------------------------------------------------
   function groupOf (name) {
     if (!name) return null
-    var m = kind === 'section' ? /^[qc]-(.+?)(-present)?$/.exec(name) : /^d-(.+?)(-present|-day|-month|-year)?$/.exec(name)
+    // q-B.4.1.1, q-B.4.1.1-present, c-B.4.1.1, q-E.3.3.2:<factor> (one answer per factor)
+    var m = kind === 'section' ? /^[qc]-([^:]+?)(-present|:.*)?$/.exec(name) : /^d-(.+?)(-present|-day|-month|-year)?$/.exec(name)
     return m ? m[1] : null
   }
   function versionInput (g) {
