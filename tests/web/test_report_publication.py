@@ -148,7 +148,11 @@ def test_the_pdf_has_a_cover_contents_method_note_running_headers_and_page_numbe
 
 
 def test_kappa_is_hidden_below_the_minimum_number_of_double_assessed_cases(inspection: Any, users: dict[str, Any], settings: Any) -> None:
-    double_assessed(inspection, users, [{"B.4.1.1": "yes"}, {"B.4.1.1": "no"}], [{"B.4.1.1": "yes"}, {"B.4.1.1": "yes"}])
+    # 2 double-assessed cases; the pair of assessors has 12 pairs of answers, still only 2 cases
+    first = [{"B.4.1.1": "yes", "B.4.1.6": "yes", "D.2.2.8": "no"}, {"B.4.1.1": "no", "B.4.1.6": "no", "D.2.2.8": "yes"}]
+    second = [{"B.4.1.1": "yes", "B.4.1.6": "no", "D.2.2.8": "no"}, {"B.4.1.1": "yes", "B.4.1.6": "no", "D.2.2.8": "yes"}]
+    double_assessed(inspection, users, first, second)
+    settings.KAPPA_MIN_CASES = 5  # the pair's 6 answer pairs would pass a per-row rule; 2 cases do not
     url = reverse("sampling:agreement_inspection", args=[inspection.pk])
     html = client_for(users["analyst"]).get(url).content.decode()
     assert "2 double-assessed cases" in html and "too few cases</td>" in html
