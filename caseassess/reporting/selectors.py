@@ -105,7 +105,7 @@ def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None) -> 
     if by is None:
         rows = qs.values_list("question_id", "scoring").annotate(n=Count("id")).order_by()
         return [CountRow(q, None, s, n) for q, s, n in rows]
-    group: Any = F("assessment__case__inspection__area") if by == "area" else KeyTextTransform(by, "assessment__case__details")
+    group: Any = F("assessment__case__inspection__area__name") if by == "area" else KeyTextTransform(by, "assessment__case__details")
     rows2 = qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("id")).order_by()
     return [CountRow(q, g, s, n) for q, g, s, n in rows2]
 
@@ -195,7 +195,7 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
     report = build_report(
         ins,
         area_counts=answer_counts(inspections=inspections, by="area", ensured=True),
-        area_order=[i.area for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
+        area_order=[i.area.name for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
         tables=tables,
         case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True),
         annex_fields=list(ANNEX_FIELDS),
@@ -221,7 +221,7 @@ def front_matter(*, inspections: Sequence[Inspection], instrument: Instrument, c
     return FrontMatter(
         programme=", ".join(programmes),
         inspections=tuple(
-            InspectionLine(i.name, i.area, f"{long_date(i.fieldwork_start)} to {long_date(i.fieldwork_end)}") for i in ordered
+            InspectionLine(i.name, i.area.name, f"{long_date(i.fieldwork_start)} to {long_date(i.fieldwork_end)}") for i in ordered
         ),
         fieldwork_period=f"{long_date(start)} to {long_date(end)}",
         cases=cases,
@@ -232,4 +232,4 @@ def front_matter(*, inspections: Sequence[Inspection], instrument: Instrument, c
 
 
 def programme_inspections(*, programme: Programme, visible: QuerySet[Inspection]) -> list[Inspection]:
-    return list(visible.filter(programme=programme).select_related("instrument", "programme").order_by("fieldwork_start"))
+    return list(visible.filter(programme=programme).select_related("instrument", "area", "programme").order_by("fieldwork_start"))
