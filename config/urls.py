@@ -1,10 +1,14 @@
 from django.urls import include, path
 
+from config.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("caseassess.inspections.urls")),
     path("account/", include("caseassess.accounts.urls")),
     path("instruments/", include("caseassess.instruments.urls")),
     path("", include("caseassess.assessments.urls")),
     path("findings/", include("caseassess.reporting.urls")),
     path("sampling/", include("caseassess.sampling.urls")),
+    path("audit/", include("caseassess.audit.urls")),
 ]

@@ -1,0 +1,71 @@
+"""manage.py's front door: a command on an unconfigured checkout or an empty database
+prints one line saying what to do, never a traceback (issue 12).
+
+- settings that cannot be read (a malformed DATABASE_URL ...): the reason, in one line;
+- no DJANGO_SECRET_KEY for something that signs (runserver, sessions): what to set;
+- a database with no tables yet: ``run manage.py setup_site``;
+- a database that cannot be reached: which setting points at it.
+
+``--traceback`` still shows the full traceback for developers."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SETUP_HINT = "The database has no tables yet: run `python manage.py setup_site` first (docs/deploy.md)."
+NEEDS_KEY = {"runserver", "runserver_plus"}
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(message + "\n")
+    sys.exit(1)
+
+
+def missing_tables(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def run(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    traceback = "--traceback" in argv
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db.utils import OperationalError, ProgrammingError
+
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 - reads config/settings.py now, so its errors are caught here
+    except Exception as exc:
+        if traceback:
+            raise
+        _fail(f"The settings cannot be read ({type(exc).__name__}): {_one_line(exc)}. Check DATABASE_URL and the other variables listed in config/settings.py.")
+
+    command = argv[1] if len(argv) > 1 else ""
+    if command in NEEDS_KEY:
+        try:
+            settings.SECRET_KEY  # noqa: B018 - Django refuses an empty key only when it is read
+        except ImproperlyConfigured:
+            _fail(settings.UNCONFIGURED_HELP)
+
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(argv)
+    except ImproperlyConfigured as exc:
+        if traceback:
+            raise
+        _fail(settings.UNCONFIGURED_HELP if "SECRET_KEY" in str(exc) else f"Configuration problem: {_one_line(exc)}")
+    except (OperationalError, ProgrammingError) as exc:
+        if traceback:
+            raise
+        if missing_tables(exc):
+            _fail(SETUP_HINT)
+        if isinstance(exc, OperationalError):
+            _fail(f"Cannot use the database ({_one_line(exc).split(' DETAIL')[0][:200]}). Check DATABASE_URL (default: SQLite in var/).")
+        raise
