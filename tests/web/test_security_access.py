@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 # Parameters that are not ids of protected records: what they select is checked by the
 # id beside them, or the route shows the published instrument to every signed-in user.
-NON_ID_PARAMS = {"section_id", "fmt"}
+# A one-time link's token is a secret checked by the link page itself (accounts:welcome).
+NON_ID_PARAMS = {"section_id", "fmt", "token"}
 PUBLIC_INSTRUMENT_ROUTES = {  # the instrument (questions, guidance) is not case data
     "instruments:browse", "instruments:case_details", "instruments:search", "instruments:section", "instruments:table",
 }
@@ -57,7 +58,7 @@ def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
     other_lead = User.objects.create_user(username="other-lead", password="x-long-password-1", role="lead_inspector")
     return {
         "inspection": insp.pk, "programme": insp.programme_id, "assessment": assessment.pk, "case": assessment.case_id,
-        "draw": draw.pk, "double": double.pk, "outsiders": [users["outsider"], other_lead],
+        "draw": draw.pk, "double": double.pk, "outsiders": [users["outsider"], other_lead], "user": users["assessor"].pk,
     }
 
 
@@ -91,6 +92,14 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sampling:agreement_inspection": lambda w: {"pk": w["inspection"]},
     "sampling:agreement_programme": lambda w: {"pk": w["programme"]},
     "sampling:benchmark": lambda w: {"pk": w["inspection"]},
+    # Administrator's user pages: 404 to everyone but an administrator (test_admin_routes_* below).
+    "accounts:user_detail": lambda w: {"pk": w["user"]},
+    "accounts:user_role": lambda w: {"pk": w["user"]},
+    "accounts:user_deactivate": lambda w: {"pk": w["user"]},
+    "accounts:user_reactivate": lambda w: {"pk": w["user"]},
+    "accounts:user_reset_two_factor": lambda w: {"pk": w["user"]},
+    "accounts:user_invite": lambda w: {"pk": w["user"]},
+    "accounts:user_unlock": lambda w: {"pk": w["user"]},
 }
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
@@ -172,3 +181,43 @@ def test_extra_post_fields_cannot_change_status_or_ownership_through_the_case_de
     assert after[1:] == before[1:] and after[0] in (before[0], "in_progress")
     assert assessment.case.details.get("gender") == "female"
     assert "status" not in assessment.case.details and "assessor" not in assessment.case.details
+
+
+# --- Administrator-only pages, generated from the resolver: every route of the user pages
+# and the audit log answers 404 to every other role, and opens for an administrator.
+ADMIN_PREFIXES = ("accounts:user", "audit:")
+ADMIN_POST_ONLY = {"accounts:user_role", "accounts:user_deactivate", "accounts:user_reactivate", "accounts:user_reset_two_factor",
+                   "accounts:user_invite", "accounts:user_unlock"}
+
+
+def admin_routes() -> set[str]:
+    return {name for name, _ in _walk(get_resolver().url_patterns) if name.startswith(ADMIN_PREFIXES)}
+
+
+def _admin_url(route: str, world: dict[str, Any]) -> str:
+    return reverse(route, kwargs=ROUTES[route](world) if route in ROUTES else None)
+
+
+def test_the_administrator_routes_are_the_ones_expected() -> None:
+    assert admin_routes() >= {"accounts:users", "accounts:user_create", "accounts:user_detail", "audit:log", "audit:export"}
+    assert admin_routes() >= ADMIN_POST_ONLY
+
+
+@pytest.mark.parametrize("route", sorted(admin_routes()))
+@pytest.mark.parametrize("role", ["assessor", "lead", "analyst", "outsider"])
+def test_administrator_routes_answer_404_to_every_other_role(route: str, role: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+    from caseassess.audit.models import AuditEvent
+
+    url = _admin_url(route, world)
+    c = client_for(users[role])
+    before = AuditEvent.objects.count()
+    assert c.get(url).status_code in ((405,) if route in ADMIN_POST_ONLY else (404,)), url
+    assert c.post(url, {"role": "administrator", "username": "sneaky"}).status_code in (404, 405), url
+    assert AuditEvent.objects.count() == before
+    users[role].refresh_from_db()
+    assert users[role].role != "administrator"
+
+
+@pytest.mark.parametrize("route", sorted(admin_routes() - ADMIN_POST_ONLY))
+def test_administrator_routes_open_for_an_administrator(route: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+    assert client_for(users["admin"]).get(_admin_url(route, world)).status_code == 200
