@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
+NO_DATABASE_NEEDED = {"validate_instrument", "setup_site"}
 SETUP_HINT = "The database has no tables yet: run `python manage.py setup_site` first (docs/deploy.md)."
 NEEDS_KEY = {"runserver", "runserver_plus"}
 
@@ -31,6 +32,23 @@ def missing_tables(exc: BaseException) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+def _needs_tables(command: str) -> bool:
+    """This project's commands read the database, except the few that make or need none."""
+    if not command or command in NO_DATABASE_NEEDED:
+        return False
+    import django
+    from django.core.management import get_commands
+
+    django.setup()
+    return str(get_commands().get(command, "")).startswith("caseassess.")
+
+
+def _has_tables() -> bool:
+    from django.db import connection
+
+    return "django_migrations" in connection.introspection.table_names()
+
+
 def run(argv: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     traceback = "--traceback" in argv
@@ -47,7 +65,7 @@ def run(argv: list[str]) -> None:
         _fail(f"The settings cannot be read ({type(exc).__name__}): {_one_line(exc)}. Check DATABASE_URL and the other variables listed in config/settings.py.")
 
     command = argv[1] if len(argv) > 1 else ""
-    if command in NEEDS_KEY:
+    if command in NEEDS_KEY and not {"--help", "-h"} & set(argv):
         try:
             settings.SECRET_KEY  # noqa: B018 - Django refuses an empty key only when it is read
         except ImproperlyConfigured:
@@ -56,6 +74,8 @@ def run(argv: list[str]) -> None:
     from django.core.management import execute_from_command_line
 
     try:
+        if not {"--help", "-h"} & set(argv) and _needs_tables(command) and not _has_tables():
+            _fail(SETUP_HINT)
         execute_from_command_line(argv)
     except ImproperlyConfigured as exc:
         if traceback:
