@@ -67,7 +67,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return VALUE_WORDS[value]
     if isinstance(value, dict):
-        return "; ".join(f"{str(k).replace('_', ' ')}: {value_text(v)}" for k, v in value.items())
+        return "; ".join(f"{str(k).replace('_', ' ')}: {value_text(v)}" for k, v in value.items() if v not in ("", None, [], {}))
     if isinstance(value, list):
         return ", ".join(value_text(v) for v in value)
     if isinstance(value, str):

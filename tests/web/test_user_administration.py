@@ -64,7 +64,7 @@ def test_an_invited_person_sets_a_password_then_enrols_two_factor_and_the_link_w
 
     c = Client()
     page = c.get(link)
-    assert page.status_code == 200 and "Set your password" in page.content.decode() and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and "Set your password" in page.content.decode() and page["Referrer-Policy"] == "same-origin"
     r = c.post(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert r.status_code == 302 and r["Location"] == reverse("accounts:two_factor_setup")
     jo.refresh_from_db()
