@@ -27,6 +27,14 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+MIGRATE_HINT = "The database is older than this version of caseassess: run `python manage.py migrate` (docs/deploy.md, Upgrade)."
+
+
+def missing_columns(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "no such column" in text or "has no column named" in text or ("column" in text and "does not exist" in text)
+
+
 def missing_tables(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "no such table" in text or ("relation" in text and "does not exist" in text)
@@ -86,6 +94,8 @@ def run(argv: list[str]) -> None:
             raise
         if missing_tables(exc):
             _fail(SETUP_HINT)
+        if missing_columns(exc):
+            _fail(MIGRATE_HINT)
         if isinstance(exc, OperationalError):
             _fail(f"Cannot use the database ({_one_line(exc).split(' DETAIL')[0][:200]}). Check DATABASE_URL (default: SQLite in var/).")
         raise

@@ -81,6 +81,29 @@ def test_postgresql_missing_relations_count_as_an_unmigrated_database() -> None:
     assert not missing_tables(Exception("connection refused"))
 
 
+def test_a_database_behind_the_code_says_run_migrate(tmp_path: Path) -> None:
+    assert bare(["setup_site", "--username", "chief", "--no-input"], tmp_path).returncode == 0
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "caseassess.sqlite3") as db:
+        db.execute("ALTER TABLE accounts_user DROP COLUMN role")  # as if a migration were not applied
+    r = bare(["create_user", "someone"], tmp_path)
+    assert r.returncode == 1 and r.stderr.strip().splitlines() == [
+        "The database is older than this version of caseassess: run `python manage.py migrate` (docs/deploy.md, Upgrade)."]
+
+
+def test_setup_site_asks_for_the_administrator_in_a_terminal(monkeypatch: Any, db: Any) -> None:
+    from caseassess.accounts.models import User
+
+    answers = iter(["the.chief\n", "chief@example.gov.uk\n"])
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdin, "readline", lambda: next(answers), raising=False)
+    out = StringIO()
+    call_command("setup_site", stdout=out)
+    assert "Administrator's username: " in out.getvalue() and "/account/welcome/" in out.getvalue()
+    assert User.objects.get(username="the.chief").email == "chief@example.gov.uk"
+
+
 def test_setup_site_from_nothing_then_again_is_idempotent(tmp_path: Path) -> None:
     first = bare(["setup_site", "--username", "chief", "--email", "chief@example.gov.uk", "--site-url", "https://ca.example"], tmp_path)
     assert first.returncode == 0, first.stderr
