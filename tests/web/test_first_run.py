@@ -55,6 +55,13 @@ def test_the_check_itself_fails_on_a_traceback() -> None:
     assert check_commands.Outcome("x", ["x", "--help"], 1, "", "nope").problems()
 
 
+def test_the_one_process_help_run_attributes_each_failure_to_its_command() -> None:
+    got = {o.command: o for o in check_commands.helps(["check", "no_such_command", "setup_site"])}
+    assert got["check"].returncode == 0 and "usage: manage.py check" in got["check"].stdout and not got["check"].problems()
+    assert got["no_such_command"].returncode == 1 and "--help fails" in got["no_such_command"].problems()
+    assert "usage: manage.py setup_site" in got["setup_site"].stdout and not got["setup_site"].problems()
+
+
 def test_without_a_secret_key_the_web_server_says_what_to_set_in_one_line(tmp_path: Path) -> None:
     r = bare(["runserver", "127.0.0.1:8103", "--noreload"], tmp_path)
     assert r.returncode == 1 and r.stderr.strip().splitlines() == ["Set DJANGO_SECRET_KEY to a long random value (or DJANGO_DEBUG=1 for development on this machine)."]
