@@ -40,6 +40,7 @@ echo "== gunicorn on ${BIND:-127.0.0.1:8000}"
 .venv/bin/gunicorn --workers "${WEB_CONCURRENCY:-3}" --bind "${BIND:-127.0.0.1:8000}" \
   --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" config.wsgi:application & pids+=($!)
 # One process ending ends the service (systemd restarts it): never a web server without its worker.
-wait -n "${pids[@]}"; status=$?
+status=0
+wait -n "${pids[@]}" || status=$?
 stop
 exit "$status"

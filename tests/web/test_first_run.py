@@ -193,3 +193,17 @@ def test_healthz_is_503_when_the_database_cannot_be_reached(tmp_path: Path) -> N
     r = bare(["shell", "--no-imports", "-c", code], tmp_path, DATABASE_URL="postgres://nobody:secretpw@127.0.0.1:1/none", DJANGO_SECRET_KEY="k" * 50)
     assert r.stdout.startswith("503 "), r.stdout + r.stderr
     assert '"database": "failing"' in r.stdout and "secretpw" not in r.stdout and "127.0.0.1" not in r.stdout
+
+
+# --- scripts/serve.sh refuses to start half-configured (CI starts it for real) -------------
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({}, "Set DJANGO_SECRET_KEY"),
+    ({"DJANGO_SECRET_KEY": "k" * 50}, "Set DJANGO_ALLOWED_HOSTS"),
+])
+def test_serve_sh_names_the_missing_setting_in_one_line_and_starts_nothing(env: dict[str, str], says: str, tmp_path: Path) -> None:
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CASEASSESS_VAR_DIR": str(tmp_path), **env}
+    r = subprocess.run(["bash", "scripts/serve.sh"], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 1 and r.stdout == "" and len(r.stderr.strip().splitlines()) == 1 and says in r.stderr
+    assert not (tmp_path / "caseassess.sqlite3").exists()  # not even migrated
