@@ -165,6 +165,14 @@ def test_changing_a_role_is_audited_with_old_and_new_in_words(users: dict[str, A
     assert (ev.old, ev.new, ev.actor_id) == ("Analyst", "Administrator", users["admin"].pk)
 
 
+def test_an_unknown_role_is_refused_with_the_field_marked_and_nothing_changed(users: dict[str, Any]) -> None:
+    r = client_for(users["admin"]).post(reverse("accounts:user_role", kwargs={"pk": users["analyst"].pk}), {"role": "superuser"})
+    html = r.content.decode()
+    assert r.status_code == 400 and 'href="#role"' in html and "Select the account" in html and "govuk-radios" in html
+    users["analyst"].refresh_from_db()
+    assert users["analyst"].role == "analyst" and not _events("user_role")
+
+
 def test_the_only_administrator_cannot_be_demoted_or_deactivated(users: dict[str, Any]) -> None:
     from caseassess.accounts.models import User
     from caseassess.accounts.services import AccountError, user_deactivate
