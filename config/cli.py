@@ -4,6 +4,7 @@ prints one line saying what to do, never a traceback (issue 12).
 - settings that cannot be read (a malformed DATABASE_URL ...): the reason, in one line;
 - no DJANGO_SECRET_KEY for something that signs (runserver, sessions): what to set;
 - a database with no tables yet: ``run manage.py setup_site``;
+- a database behind the code (a migration not applied): ``run manage.py migrate``;
 - a database that cannot be reached: which setting points at it.
 
 ``--traceback`` still shows the full traceback for developers."""
@@ -15,6 +16,7 @@ import sys
 
 NO_DATABASE_NEEDED = {"validate_instrument", "setup_site"}
 SETUP_HINT = "The database has no tables yet: run `python manage.py setup_site` first (docs/deploy.md)."
+MIGRATE_HINT = "The database is older than this version of caseassess: run `python manage.py migrate` (docs/deploy.md, Upgrade)."
 NEEDS_KEY = {"runserver", "runserver_plus"}
 
 
@@ -25,9 +27,6 @@ def _one_line(text: object) -> str:
 def _fail(message: str) -> None:
     sys.stderr.write(message + "\n")
     sys.exit(1)
-
-
-MIGRATE_HINT = "The database is older than this version of caseassess: run `python manage.py migrate` (docs/deploy.md, Upgrade)."
 
 
 def missing_columns(exc: BaseException) -> bool:
