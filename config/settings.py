@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "caseassess.assessments",
     "caseassess.reporting",
     "caseassess.sampling",
+    "caseassess.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from caseassess.api.api import api
 from config.health import healthz
 
 urlpatterns = [
@@ -10,5 +11,7 @@ urlpatterns = [
     path("", include("caseassess.assessments.urls")),
     path("findings/", include("caseassess.reporting.urls")),
     path("sampling/", include("caseassess.sampling.urls")),
+    path("account/api-tokens/", include("caseassess.api.urls")),
+    path("api/v1/", api.urls),
     path("audit/", include("caseassess.audit.urls")),
 ]
