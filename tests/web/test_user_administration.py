@@ -206,6 +206,16 @@ def test_deactivating_keeps_the_account_and_its_name_but_stops_sign_in(users: di
     assert user.is_active and _events("user_reactivate")
 
 
+def test_a_deactivated_persons_api_tokens_stop_working_too(users: dict[str, Any]) -> None:
+    from caseassess.api.services import token_create
+
+    secret = token_create(user=users["analyst"], name="scripts", scopes=["findings"], days=30)[1]
+    api = Client()
+    assert api.get("/api/v1/programmes", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    client_for(users["admin"]).post(reverse("accounts:user_deactivate", kwargs={"pk": users["analyst"].pk}))
+    assert api.get("/api/v1/programmes", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
+
+
 def test_an_administrator_cannot_deactivate_themselves(users: dict[str, Any]) -> None:
     from caseassess.accounts.models import User
 
