@@ -43,6 +43,9 @@ class AuditFilterForm(forms.Form):
         return value
 
     def _read(self) -> AuditFilter:
+        log = self.data.get("log") or "changes"
+        if log not in ("changes", "views"):
+            log = "changes"
         person = self._pick("person", self.choices["people"], "Select a person from the list")
         inspection = self._pick("inspection", self.choices["inspections"], "Select an inspection from the list")
         action = self._pick("action", self.choices["actions"], "Select an action from the list")
@@ -52,6 +55,7 @@ class AuditFilterForm(forms.Form):
         if date_from and date_to and date_to < date_from:
             self.problems["to"] = "The end date must be the same as or after the start date"
         return AuditFilter(
+            log=log,
             person=int(person) if person else None, inspection=int(inspection) if inspection else None,
             case_ref=case_ref, action=action, date_from=date_from, date_to=date_to,
         )

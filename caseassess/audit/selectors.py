@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from caseassess.audit.models import AuditEvent
+from caseassess.audit.models import AccessLog, AuditEvent
 
 ACTION_LABELS: dict[str, str] = {
     "sign_in": "Signed in with password",
@@ -58,6 +58,15 @@ ACTION_LABELS: dict[str, str] = {
     "status:signed_off": "Signed off",
 }
 
+# The consultation log (AccessLog): who opened which case record, report or export.
+KIND_LABELS: dict[str, str] = {
+    "case_view": "Opened a case record",
+    "report_view": "Opened findings",
+    "export": "Downloaded an export",
+    "api_call": "Used the API",
+}
+LOGS = {"changes": "Changes", "views": "Record views"}
+
 VALUE_WORDS = {True: "Yes", False: "No", None: ""}
 
 
@@ -82,6 +91,7 @@ def value_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class AuditFilter:
+    log: str = "changes"  # "changes" (AuditEvent) or "views" (AccessLog)
     person: int | None = None
     inspection: int | None = None
     case_ref: str = ""
@@ -92,6 +102,7 @@ class AuditFilter:
     def as_record(self) -> dict[str, Any]:
         """What was asked for, for the audit row of the viewing itself."""
         out = {
+            "log": self.log if self.log != "changes" else None,
             "person": self.person, "inspection": self.inspection, "case": self.case_ref, "action": self.action,
             "from": self.date_from.isoformat() if self.date_from else None, "to": self.date_to.isoformat() if self.date_to else None,
         }
@@ -121,12 +132,14 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def audit_events(*, flt: AuditFilter) -> QuerySet[AuditEvent]:
+def audit_events(*, flt: AuditFilter) -> QuerySet[Any]:
+    """Changes (AuditEvent) or record views (AccessLog), filtered, newest first."""
     from caseassess.inspections.models import Case
 
-    qs = AuditEvent.objects.all()
+    views = flt.log == "views"
+    qs: QuerySet[Any] = AccessLog.objects.all() if views else AuditEvent.objects.all()
     if flt.person:
-        qs = qs.filter(actor_id=flt.person)
+        qs = qs.filter(user_id=flt.person) if views else qs.filter(actor_id=flt.person)
     if flt.inspection:
         qs = qs.filter(inspection_id=flt.inspection)
     if flt.case_ref:
@@ -135,7 +148,7 @@ def audit_events(*, flt: AuditFilter) -> QuerySet[AuditEvent]:
             case_ids = case_ids.filter(inspection_id=flt.inspection)
         qs = qs.filter(case_id__in=list(case_ids.values_list("pk", flat=True)))
     if flt.action:
-        qs = qs.filter(action=flt.action)
+        qs = qs.filter(kind=flt.action) if views else qs.filter(action=flt.action)
     if flt.date_from:
         qs = qs.filter(at__gte=_day_start(flt.date_from))
     if flt.date_to:
@@ -143,12 +156,16 @@ def audit_events(*, flt: AuditFilter) -> QuerySet[AuditEvent]:
     return qs.order_by("-at", "-id")
 
 
-def _names(events: list[AuditEvent]) -> Names:
+def _actor_id(e: Any) -> int | None:
+    return e.user_id if isinstance(e, AccessLog) else e.actor_id
+
+
+def _names(events: list[Any]) -> Names:
     from caseassess.accounts.models import User
     from caseassess.inspections.models import Case, Inspection
 
     names = Names()
-    people = {e.actor_id for e in events if e.actor_id}
+    people = {_actor_id(e) for e in events if _actor_id(e)}
     for u in User.objects.filter(pk__in=people):
         names.people[u.pk] = u.get_full_name() or u.username
     names.inspections = dict(Inspection.objects.filter(pk__in={e.inspection_id for e in events if e.inspection_id}).values_list("pk", "name"))
@@ -156,33 +173,39 @@ def _names(events: list[AuditEvent]) -> Names:
     return names
 
 
-def audit_rows(events: list[AuditEvent]) -> list[AuditRow]:
+def audit_rows(events: list[Any]) -> list[AuditRow]:
     names = _names(events)
-    return [
-        AuditRow(
+    rows = []
+    for e in events:
+        actor = _actor_id(e)
+        view = isinstance(e, AccessLog)
+        rows.append(AuditRow(
             at=timezone.localtime(e.at),
-            person=names.people.get(e.actor_id, "") if e.actor_id else "A command on the server",
-            action=action_label(e.action),
+            person=names.people.get(actor, "") if actor else "A command on the server",
+            action=KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize()) if view else action_label(e.action),
             inspection=names.inspections.get(e.inspection_id, "") if e.inspection_id else "",
             case=names.cases.get(e.case_id, "") if e.case_id else "",
-            field=e.field.replace("_", " "),
-            old=value_text(e.old),
-            new=value_text(e.new),
-        )
-        for e in events
-    ]
+            field="address" if view else e.field.replace("_", " "),
+            old="" if view else value_text(e.old),
+            new=e.path if view else value_text(e.new),
+        ))
+    return rows
 
 
-def audit_filter_choices() -> dict[str, list[tuple[str, str]]]:
+def audit_filter_choices(log: str = "changes") -> dict[str, list[tuple[str, str]]]:
     from caseassess.accounts.models import User
     from caseassess.inspections.models import Inspection
 
-    present = set(AuditEvent.objects.values_list("action", flat=True).distinct())
-    actions = sorted(set(ACTION_LABELS) | present, key=action_label)
+    if log == "views":
+        kinds = set(KIND_LABELS) | set(AccessLog.objects.values_list("kind", flat=True).distinct())
+        action_choices = sorted(((k, KIND_LABELS.get(k, k.replace("_", " ").capitalize())) for k in kinds), key=lambda kv: kv[1])
+    else:
+        present = set(AuditEvent.objects.values_list("action", flat=True).distinct())
+        action_choices = [(a, action_label(a)) for a in sorted(set(ACTION_LABELS) | present, key=action_label)]
     return {
         "people": [(str(u.pk), u.get_full_name() or u.username) for u in User.objects.order_by("username")],
         "inspections": [(str(pk), name) for pk, name in Inspection.objects.order_by("name").values_list("pk", "name")],
-        "actions": [(a, action_label(a)) for a in actions],
+        "actions": action_choices,
     }
 
 
@@ -197,7 +220,7 @@ def csv_safe(value: str) -> str:
 CSV_HEADER = ["When", "Person", "Action", "Inspection", "Case", "Field", "Old value", "New value"]
 
 
-def audit_csv_rows(qs: QuerySet[AuditEvent], *, chunk: int = 2000) -> Iterator[list[str]]:
+def audit_csv_rows(qs: QuerySet[Any], *, chunk: int = 2000) -> Iterator[list[str]]:
     yield CSV_HEADER
     last: tuple[Any, Any] | None = None
     while True:

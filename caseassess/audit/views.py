@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET
 
 from caseassess.accounts.views_users import require_administrator
 from caseassess.audit.forms import AuditFilterForm
-from caseassess.audit.selectors import audit_csv_rows, audit_events, audit_filter_choices, audit_rows
+from caseassess.audit.selectors import LOGS, audit_csv_rows, audit_events, audit_filter_choices, audit_rows
 from caseassess.audit.services import audit_record
 
 PER_PAGE = 50
-FILTER_KEYS = ("person", "inspection", "case", "action", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
+FILTER_KEYS = ("log", "person", "inspection", "case", "action", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
 
 
 def _query(request: HttpRequest, **extra: Any) -> str:
@@ -41,7 +41,8 @@ def _selects(request: HttpRequest, choices: dict[str, list[tuple[str, str]]]) ->
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     require_administrator(request.user)
-    choices = audit_filter_choices()
+    log_name = request.GET.get("log") if request.GET.get("log") in LOGS else "changes"
+    choices = audit_filter_choices(log_name)
     form = AuditFilterForm(request.GET, choices)
     page = None
     rows: list[Any] = []
@@ -66,6 +67,7 @@ def log(request: HttpRequest) -> HttpResponse:
         {
             "title": "Audit log", "form": form, "selects": _selects(request, choices), "rows": rows, "page": page, "pagination": pagination,
             "export_query": _query(request), "form_has_errors": not form.ok, "section_nav": "audit",
+            "log": log_name, "logs": [{"key": k, "text": t, "href": "?log=" + k} for k, t in LOGS.items()],
         },
         status=200 if form.ok else 400,
     )
@@ -76,8 +78,8 @@ class _Echo:
         return value
 
 
-def download_name(today: Any) -> str:
-    return f"audit-log-{today:%Y-%m-%d}.csv"
+def download_name(today: Any, log: str = "changes") -> str:
+    return f"audit-log-{'record-views-' if log == 'views' else ''}{today:%Y-%m-%d}.csv"
 
 
 def content_disposition(name: str) -> str:
@@ -90,13 +92,13 @@ def content_disposition(name: str) -> str:
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     require_administrator(request.user)
-    form = AuditFilterForm(request.GET, audit_filter_choices())
+    form = AuditFilterForm(request.GET, audit_filter_choices(request.GET.get("log") if request.GET.get("log") in LOGS else "changes"))
     if not form.ok:
         return log(request)
     qs = audit_events(flt=form.filter)
     audit_record(actor=request.user, action="audit_export", entity="audit_log", new={**form.filter.as_record(), "rows": qs.count()})
     writer = csv.writer(_Echo())
     resp = StreamingHttpResponse((writer.writerow(r) for r in audit_csv_rows(qs)), content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = content_disposition(download_name(timezone.localdate()))
+    resp["Content-Disposition"] = content_disposition(download_name(timezone.localdate(), form.filter.log))
     resp["Cache-Control"] = "no-store"
     return resp

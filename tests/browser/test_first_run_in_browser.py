@@ -132,5 +132,8 @@ def test_from_an_empty_database_the_administrator_sets_up_and_invites_people(emp
     assert "3 events" in admin.locator("h2").first.inner_text()  # chief (by setup_site), a.assessor, b.analyst
     assert "A command on the server" in admin.locator("table").inner_text()
     check_page(admin, "first-run-audit-log")
+    admin.get_by_role("link", name="Record views").click()
+    assert admin.locator("[aria-current=page]").inner_text() == "Record views"
+    check_page(admin, "first-run-record-views")
     admin.context.close()
     assessor.context.close()

@@ -125,3 +125,20 @@ def test_the_export_pages_through_every_matching_event(events: dict[str, Any], u
     AuditEvent.objects.bulk_create([AuditEvent(actor=users["lead"], action="answer", entity="assessment", entity_id="1") for _ in range(25)])
     rows = list(audit_csv_rows(audit_events(flt=AuditFilter(action="answer")), chunk=7))
     assert len(rows) == 1 + 25
+
+
+def test_record_views_show_who_opened_which_case_and_can_be_filtered_and_downloaded(events: dict[str, Any], users: dict[str, Any]) -> None:
+    from caseassess.audit.models import AuditEvent
+
+    assessment = events["case"].assessments.get()
+    assert client_for(users["lead"]).get(reverse("assessments:task_list", kwargs={"pk": assessment.pk})).status_code == 200
+    admin = client_for(users["admin"])
+    html = _table(_page(admin, log="views", case="TST-0001"))
+    assert "Opened a case record" in html and "lead" in html and "TST-0001" in html and "case_view" not in html
+    assert AuditEvent.objects.filter(action="audit_view").latest("id").new["log"] == "views"
+    assert "Opened a case record" not in _table(_page(admin, log="views", person=users["assessor"].pk))
+    assert "Opened a case record" not in _table(_page(admin, case="TST-0001"))  # the changes log is separate
+    r = admin.get(reverse("audit:export"), {"log": "views", "action": "case_view"})
+    assert "audit-log-record-views-" in r["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode())))
+    assert [row[2] for row in rows[1:]] == ["Opened a case record"] and rows[1][4] == "TST-0001"
