@@ -106,11 +106,11 @@ def test_from_an_empty_database_the_administrator_sets_up_and_invites_people(emp
     assert "Enter a username" in summary.inner_text()
     check_page(admin, "first-run-add-user-errors")
     admin.fill("#username", "chief")  # taken
-    admin.get_by_label("Assessor", exact=True).check()
+    admin.get_by_label("Inspector", exact=True).check()
     admin.get_by_role("button", name="Add user").click()
     assert "already taken" in admin.locator(".govuk-error-summary").inner_text()
 
-    assessor_link = _add_user(admin, base, "a.assessor", "Assessor")
+    assessor_link = _add_user(admin, base, "a.assessor", "Inspector")
     check_page(admin, "first-run-one-time-link")
     _add_user(admin, base, "b.analyst", "Analyst")
 
@@ -122,9 +122,9 @@ def test_from_an_empty_database_the_administrator_sets_up_and_invites_people(emp
     admin.goto(base + "/account/users/")
     admin.get_by_role("link", name="b.analyst").click()
     check_page(admin, "first-run-user-detail")
-    admin.get_by_label("Lead inspector", exact=True).check()
+    admin.get_by_label("Inspector", exact=True).check()
     admin.get_by_role("button", name="Change role").click()
-    assert "is now: Lead inspector" in admin.content()
+    assert "is now: Inspector" in admin.content()
 
     admin.get_by_role("link", name="Audit log").click()
     admin.select_option("#action", label="Added a user")

@@ -30,7 +30,7 @@ def events(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
                            inspection_id=insp.pk, case_id=assessment.case_id, field="offence", old=None, new="=HYPERLINK(\"http://x\")")
     # auto_now_add stamps "at" from timezone.now, and the table refuses UPDATE: stamp it then.
     with mock.patch("django.utils.timezone.now", return_value=dt.datetime(2011, 3, 26, 9, 15, tzinfo=dt.UTC)):
-        audit_record(actor=users["admin"], action="user_role", entity="user", entity_id=users["analyst"].pk, field="role", old="Assessor", new="Analyst")
+        audit_record(actor=users["admin"], action="user_role", entity="user", entity_id=users["analyst"].pk, field="role", old="Inspector", new="Analyst")
     return {"inspection": insp, "case": assessment.case, "submitted": submitted, "formula": formula}
 
 

@@ -43,7 +43,7 @@ def test_the_user_list_shows_role_status_and_last_sign_in_in_words(users: dict[s
     User.objects.filter(username="lead").update(last_login=dt.datetime(2011, 3, 26, 10, 30, tzinfo=dt.UTC))
     html = client_for(users["admin"]).get(reverse("accounts:users")).content.decode()
     assert "26 March 2011 10:30" in html
-    assert "Lead inspector" in html and "Never" in html and "lead_inspector" not in html
+    assert "Inspector" in html and "Administrator" in html and "Never" in html and ">inspector<" not in html
     assert "Active" in html
 
 
@@ -54,12 +54,12 @@ def test_an_invited_person_sets_a_password_then_enrols_two_factor_and_the_link_w
     from caseassess.accounts.models import User
 
     admin = client_for(users["admin"])
-    r = admin.post(reverse("accounts:user_create"), {"username": "j.smith", "first_name": "Jo", "last_name": "Smith", "email": "jo@example.gov.uk", "role": "assessor"})
+    r = admin.post(reverse("accounts:user_create"), {"username": "j.smith", "first_name": "Jo", "last_name": "Smith", "email": "jo@example.gov.uk", "role": "inspector"})
     assert r.status_code == 200 and "Account created" in r.content.decode()
     assert r["Cache-Control"] == "no-store"
     link = _link(r.content.decode())
     jo = User.objects.get(username="j.smith")
-    assert not jo.has_usable_password() and jo.role == "assessor"
+    assert not jo.has_usable_password() and jo.role == "inspector"
     assert _events("user_create")[-1].new["username"] == "j.smith"
 
     c = Client()
@@ -88,7 +88,7 @@ def test_a_link_stops_working_after_it_expires(users: dict[str, Any]) -> None:
     from caseassess.accounts.models import Invitation
     from caseassess.accounts.services import user_create
 
-    link = user_create(actor=users["admin"], username="late", role="assessor")
+    link = user_create(actor=users["admin"], username="late", role="inspector")
     Invitation.objects.update(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
     r = Client().get(link.path)
     assert r.status_code == 410 and "expired" in r.content.decode()
@@ -99,7 +99,7 @@ def test_only_the_hash_of_the_token_is_stored(users: dict[str, Any]) -> None:
     from caseassess.accounts.models import Invitation
     from caseassess.accounts.services import user_create
 
-    link = user_create(actor=users["admin"], username="hashed", role="assessor")
+    link = user_create(actor=users["admin"], username="hashed", role="inspector")
     token = link.path.rstrip("/").rsplit("/", 1)[1]
     stored = Invitation.objects.get(user=link.user)
     assert token not in stored.token_hash and len(stored.token_hash) == 64
@@ -108,7 +108,7 @@ def test_only_the_hash_of_the_token_is_stored(users: dict[str, Any]) -> None:
 def test_weak_or_mismatched_passwords_are_refused_and_the_link_still_works(users: dict[str, Any]) -> None:
     from caseassess.accounts.services import user_create
 
-    link = user_create(actor=users["admin"], username="weak", role="assessor")
+    link = user_create(actor=users["admin"], username="weak", role="inspector")
     c = Client()
     r = c.post(link.path, {"password": "short", "confirm": "short"})
     html = r.content.decode()
@@ -126,10 +126,10 @@ def test_weak_or_mismatched_passwords_are_refused_and_the_link_still_works(users
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"username": "", "role": "assessor"}, "username", "Enter a username"),
-        ({"username": "LEAD", "role": "assessor"}, "username", "already taken"),
-        ({"username": "has space", "role": "assessor"}, "username", "letters, digits"),
-        ({"username": "ok.name", "role": "assessor", "email": "not-an-email"}, "email", "correct format"),
+        ({"username": "", "role": "inspector"}, "username", "Enter a username"),
+        ({"username": "LEAD", "role": "inspector"}, "username", "already taken"),
+        ({"username": "has space", "role": "inspector"}, "username", "letters, digits"),
+        ({"username": "ok.name", "role": "inspector", "email": "not-an-email"}, "email", "correct format"),
         ({"username": "ok.name", "role": "superuser"}, "role", "Select the account"),
     ],
 )
@@ -257,7 +257,7 @@ def test_a_locked_account_is_shown_and_can_be_unlocked(users: dict[str, Any]) ->
 def test_a_new_link_replaces_the_earlier_one(users: dict[str, Any]) -> None:
     from caseassess.accounts.services import user_create
 
-    first = user_create(actor=users["admin"], username="twice", role="assessor")
+    first = user_create(actor=users["admin"], username="twice", role="inspector")
     r = client_for(users["admin"]).post(reverse("accounts:user_invite", kwargs={"pk": first.user.pk}))
     second = _link(r.content.decode())
     assert Client().get(first.path).status_code == 410
