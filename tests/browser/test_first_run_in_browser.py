@@ -113,23 +113,58 @@ def test_from_an_empty_database_the_administrator_sets_up_and_invites_people(emp
     assessor_link = _add_user(admin, base, "a.assessor", "Inspector")
     check_page(admin, "first-run-one-time-link")
     _add_user(admin, base, "b.analyst", "Analyst")
-
-    assessor = browser.new_context(viewport={"width": 1024, "height": 900}, bypass_csp=True).new_page()
-    _set_password_and_authenticator(assessor, assessor_link, "assessor")
-    assert "a.assessor" in assessor.content()
-    assert assessor.goto(base + "/account/users/").status == 404  # administrators only
+    lead_link = _add_user(admin, base, "l.lead", "Analyst")  # a slip, corrected below
 
     admin.goto(base + "/account/users/")
-    admin.get_by_role("link", name="b.analyst").click()
+    admin.get_by_role("link", name="l.lead").click()
     check_page(admin, "first-run-user-detail")
     admin.get_by_label("Inspector", exact=True).check()
     admin.get_by_role("button", name="Change role").click()
     assert "is now: Inspector" in admin.content()
 
+    # Programme, area, inspection and its team with per-inspection roles (no fixture).
+    admin.goto(base + "/programmes/new/")
+    admin.get_by_label("Name").fill("IAOW 2013–2017")
+    admin.get_by_label("First day of the programme").fill("2013-04-01")
+    admin.get_by_label("Last day of the programme").fill("2017-03-31")
+    admin.get_by_label(re.compile(r"\(iaow-2013-10\)")).check()
+    admin.get_by_role("button", name="Create programme").click()
+    assert "IAOW 2013–2017 created" in admin.locator(".govuk-notification-banner").inner_text()
+    admin.goto(base + "/areas/new/")
+    admin.get_by_label("Name").fill("Cumbria Probation Trust")
+    admin.get_by_label("Its lead inspectors (optional)").fill("l.lead")
+    admin.get_by_role("button", name="Create area").click()
+    admin.goto(base + "/inspections/new/")
+    for label, text in (("Inspection programme", "IAOW 2013–2017"), ("Area", "Cumbria Probation Trust"), ("Instrument version", "iaow-2013-10")):
+        select = admin.get_by_label(label, exact=True)
+        select.select_option(select.locator("option", has_text=text).first.get_attribute("value"))
+    admin.get_by_label("Name", exact=True).fill("IAOW Cumbria")
+    admin.get_by_label("First day of fieldwork").fill("2013-11-04")
+    admin.get_by_label("Last day of fieldwork").fill("2013-11-08")
+    admin.get_by_label("Lead inspector").fill("l.lead")
+    admin.get_by_role("button", name="Create inspection").click()
+    admin.get_by_role("link", name="Team and roles").click()
+    for username, role in (("a.assessor", "Assessor"), ("b.analyst", "Analyst (findings only)")):
+        admin.get_by_label("Username").fill(username)
+        admin.get_by_label(role, exact=True).check()
+        admin.get_by_role("button", name="Save role").click()
+    team = admin.locator("table").inner_text()
+    assert all(name in team for name in ("l.lead", "a.assessor", "b.analyst"))
+    check_page(admin, "first-run-team")
+
+    assessor = browser.new_context(viewport={"width": 1024, "height": 900}, bypass_csp=True).new_page()
+    _set_password_and_authenticator(assessor, assessor_link, "assessor")
+    assert "a.assessor" in assessor.content() and "IAOW Cumbria" in assessor.content()
+    assert assessor.goto(base + "/account/users/").status == 404  # administrators only
+    lead = browser.new_context(viewport={"width": 1024, "height": 900}, bypass_csp=True).new_page()
+    _set_password_and_authenticator(lead, lead_link, "lead")
+    assert "IAOW Cumbria" in lead.content()
+    lead.context.close()
+
     admin.get_by_role("link", name="Audit log").click()
     admin.select_option("#action", label="Added a user")
     admin.get_by_role("button", name="Show events").click()
-    assert "3 events" in admin.locator("h2").first.inner_text()  # chief (by setup_site), a.assessor, b.analyst
+    assert "4 events" in admin.locator("h2").first.inner_text()  # chief (by setup_site), a.assessor, b.analyst, l.lead
     assert "A command on the server" in admin.locator("table").inner_text()
     check_page(admin, "first-run-audit-log")
     admin.get_by_role("link", name="Record views").click()
