@@ -22,6 +22,7 @@ from caseassess_core.scoring.assess import (
     scoring_of,
     section_status,
 )
+from caseassess_core.textcheck import control_character
 
 
 class NotEditable(Exception):
@@ -120,6 +121,10 @@ def assessment_save_section(
             cleaned[q.id] = clean_answer(ins, q, values.get(q.id))
         except AnswerError as exc:
             result.errors[q.id] = str(exc)
+            continue
+        bad = control_character(comments.get(q.id) or "", allow_line_breaks=True)
+        if bad is not None:
+            result.errors[q.id] = f"{q.id}: remove the control character {bad} from the comment"
     if result.errors:
         return result
     # The instrument version is already loaded with the assessment (permissions.assessment_for):
