@@ -8,3 +8,6 @@ urlpatterns = [
     path("findings/", include("caseassess.reporting.urls")),
     path("sampling/", include("caseassess.sampling.urls")),
 ]
+
+handler400 = "caseassess.govuk.busy.bad_request"  # a busy database answers 503 "try again"
+handler500 = "caseassess.govuk.busy.server_error"
