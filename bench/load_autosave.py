@@ -328,12 +328,12 @@ def main() -> None:
 
         threads = [threading.Thread(target=assessor, args=(i, u)) for i, u in enumerate(users["assessors"])]
         if args.backup:
-            threads.append(threading.Thread(target=backup_loop))
+            threads.append(threading.Thread(target=backup_loop, name="backup"))
         threads += [threading.Thread(target=analyst, args=(i, u)) for i, u in enumerate(users["analysts"])]
         for th in threads:
             th.start()
         for th in threads:
-            th.join(timeout=args.seconds + 120)
+            th.join(timeout=args.seconds + (900 if th.name == "backup" else 120))
         wall = time.monotonic() - start
         load_after = os.getloadavg()
         print(

@@ -131,6 +131,11 @@ def _m2m_sorted(record: dict[str, Any]) -> dict[str, Any]:
 def _records(model: Any, using: str) -> Iterator[dict[str, Any]]:
     """The model's rows as serialised records, by pk, CHUNK rows in memory at a time."""
     qs = model._base_manager.using(using).order_by(model._meta.pk.name)
+    # Foreign keys are written as natural keys (a user's username): fetch those rows in the
+    # same query, not one query per row.
+    natural = [f.name for f in model._meta.concrete_fields if f.many_to_one and hasattr(f.related_model, "natural_key")]
+    if natural:
+        qs = qs.select_related(*natural)
     batch: list[Any] = []
     for obj in qs.iterator(chunk_size=CHUNK):
         batch.append(obj)

@@ -64,7 +64,7 @@ class AccessLog(_AppendOnly):
 
     at = models.DateTimeField(default=now_ms, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20)  # case_view | export | report_view
+    kind = models.CharField(max_length=20)  # case_view | export | report_view | refused (a 404 on an id route)
     case_id = models.BigIntegerField(null=True, db_index=True)
     inspection_id = models.BigIntegerField(null=True)
     path = models.CharField(max_length=300)
