@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "--nice", type=int, default=10,
+            help="lower this process's CPU priority by N (default 10) so the web workers keep theirs; 0 to keep it",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["nice"] > 0 and hasattr(os, "nice") and getattr(self, "_called_from_command_line", False):
+            os.nice(opts["nice"])  # its own process yields the CPU to requests (docs/security.md, load)
         try:
             manifest = backup_write(path=opts["path"])
         except BackupError as exc:
