@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 class StrayCarriageReturn(csv.Error):
@@ -47,6 +48,14 @@ def _cr_only(sample: str) -> bool:
 def records_from_text(text: str) -> Iterator[list[str]]:
     """The CSV records of ``text``; a stray carriage return raises StrayCarriageReturn."""
     return _records(io.StringIO(text, newline="" if _cr_only(text) else "\n"))
+
+
+def records_from_binary(fh: BinaryIO, *, encoding: str = "utf-8-sig", errors: str = "strict") -> Iterator[list[str]]:
+    """The CSV records of a seekable binary file object (an upload), streamed."""
+    sample = fh.read(1 << 16)
+    fh.seek(0)
+    cr_only = b"\n" not in sample and b"\r" in sample
+    yield from _records(io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="" if cr_only else "\n"))
 
 
 def records_from_file(path: str | Path, *, encoding: str = "utf-8-sig", errors: str = "strict") -> Iterator[list[str]]:

@@ -123,3 +123,17 @@ def test_a_comment_with_a_nul_byte_is_refused_by_the_section_form(assessment: An
     )
     assert r.status_code == 400 and "from the comment" in r.content.decode()
     assert not Answer.objects.exists()
+
+
+def test_the_api_import_reads_newlines_as_the_other_uploads_do(inspection: Any, users: dict[str, Any]) -> None:
+    from django.test import Client
+
+    from tests.web.test_api import bearer, token
+
+    url = f"/api/v1/inspections/{inspection.pk}/import"
+    auth = bearer(token(users["lead"], "import"))
+    r = Client().post(url, {"file": io.BytesIO(b"case_ref,question_id,answer\nAPI-1,B.4.1.1,yes\rb\n")}, **auth)
+    assert r.status_code == 400 and "line 2 has a carriage return" in r.json()["errors"][0]
+    assert not Case.objects.exists()
+    r = Client().post(url, {"file": io.BytesIO(b'case_ref,question_id,answer\r\nAPI-1,D.2.2.9,"one\r\ntwo"\nAPI-1,B.4.1.1,yes\r\n')}, **auth)
+    assert r.status_code == 200 and Answer.objects.get(question_id="D.2.2.9").value == "one\r\ntwo"
