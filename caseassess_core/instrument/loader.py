@@ -121,8 +121,10 @@ def _compose(path: Path) -> tuple[Any, dict[Loc, int]]:
             msg = f"the file is {size:,} bytes; the limit on file size is {MAX_FILE_BYTES:,} bytes"
             raise InstrumentError([Problem(str(path), None, "", msg)])
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InstrumentError([Problem(str(path), None, "", f"cannot be read: {exc}")]) from None
+    except UnicodeDecodeError:
+        raise InstrumentError([Problem(str(path), None, "", "the file is not UTF-8 text")]) from None
+    except OSError as exc:
+        raise InstrumentError([Problem(str(path), None, "", f"cannot be read: {exc.strerror or exc}")]) from None
     loader = _LineLoader(text)
     try:
         node = loader.get_single_node()
