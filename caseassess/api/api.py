@@ -95,8 +95,11 @@ def _programme_scope(request: HttpRequest, pk: int) -> tuple[Programme, list[Ins
 
 
 def _case_records_allowed(request: HttpRequest, inspection: Inspection) -> None:
-    """Cases and answers: analysts, lead inspectors and administrators who can see the inspection."""
-    if not getattr(request.user, "is_analyst", False):
+    """Cases and answers: the inspection's lead inspectors and analysts (their role on that
+    inspection, or an analyst account) and administrators."""
+    from caseassess.inspections.permissions import sees_findings_of
+
+    if not sees_findings_of(request.user, inspection):
         raise Http404("No such inspection")
 
 
@@ -355,7 +358,9 @@ def import_assessments(request: HttpRequest, inspection_id: int, file: File[Uplo
 
     _need(request, Scope.IMPORT)
     insp = inspection_for(request.user, inspection_id)
-    if not getattr(request.user, "is_lead", False):
+    from caseassess.inspections.permissions import is_lead_of
+
+    if not is_lead_of(request.user, insp):
         raise Http404("No such inspection")
     if file.size and file.size > MAX_IMPORT_BYTES:
         return Status(413, {"detail": f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "

@@ -56,7 +56,7 @@ def ratings_view(*, inspections: Sequence[Inspection], title: str) -> RatingsVie
         by_area: dict[str | None, list[CountRow]] = {}
         for r in answer_counts(inspections=inspections, by="area", ensured=True):
             by_area.setdefault(r.group, []).append(CountRow(r.question_id, None, r.scoring, r.n))
-        areas = sorted({i.area for i in inspections})
+        areas = sorted({i.area.name for i in inspections})
         if 1 < len(areas) < len(inspections):  # per area only when an area had several inspections
             scopes += [RatedScope("area", str(a), rate(scheme, ins, CountIndex(by_area.get(a, [])))) for a in areas]
         for insp in sorted(inspections, key=lambda i: (i.fieldwork_start, i.name)):

@@ -19,7 +19,7 @@ from caseassess.assessments import services
 from caseassess.assessments.models import Status
 from caseassess.inspections.services import case_add
 from caseassess.instruments.models import RatingSchemeVersion
-from tests.web.conftest import MINI, client_for
+from tests.web.conftest import MINI, add_members, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +60,14 @@ def rated(rated_version: Any, users: dict[str, Any]) -> Any:
     """Four submitted cases: B.4.1.1 yes, yes, yes, no -> Risk of Harm 3 of 4 = 75% (Good)."""
     import datetime as dt
 
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
 
     prog = Programme.objects.create(name="IAOW 2013–2017")
     insp = Inspection.objects.create(
-        programme=prog, name="IAOW Testshire", area="Testshire Probation Trust",
+        programme=prog, name="IAOW Testshire", area=Area.objects.create(name="Testshire Probation Trust"),
         fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=rated_version,
     )
-    insp.members.add(users["assessor"], users["lead"], users["analyst"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector", analyst="analyst")
     for ref, ans in [("R1", "yes"), ("R2", "yes"), ("R3", "yes"), ("R4", "no")]:
         case = case_add(inspection=insp, actor=users["lead"], case_ref=ref, assessor=users["assessor"], details={})
         a = case.assessments.get()
