@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
 
 GENESIS = "0" * 64
 
@@ -39,7 +40,7 @@ _LOCK_KEYS = {"audit_auditevent": 7_310_001, "audit_accesslog": 7_310_002}
 def now_ms() -> dt.datetime:
     """The current time to the millisecond: what a backup keeps (Django's JSON serialiser),
     so a restored row hashes as it did when it was written."""
-    now = dt.datetime.now(dt.UTC)
+    now = timezone.now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
