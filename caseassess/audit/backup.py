@@ -61,8 +61,16 @@ class BackupError(Exception):
     pass
 
 
+def _json_default(o: Any) -> Any:
+    # Times always with three decimals: DjangoJSONEncoder writes ".000" for 0.000456 s but
+    # nothing for 0 s, so a restored time (to the millisecond) would not read back the same.
+    if isinstance(o, (dt.datetime, dt.time)):
+        return o.isoformat(timespec="milliseconds")
+    return _encoder.default(o)
+
+
 def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_encoder.default).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------- key

@@ -121,3 +121,18 @@ def test_a_backup_lists_many_to_many_links_in_a_fixed_order(inspection: Any, use
     # Memberships (with their per-inspection role) are records of their own.
     roles = sorted((list(r["fields"]["user"]), r["fields"]["role"]) for r in _dump() if r["model"] == "inspections.membership")
     assert roles == [(["analyst"], "analyst"), (["assessor"], "assessor"), (["assessor2"], "assessor"), (["lead"], "lead_inspector")]
+
+
+@pytest.mark.parametrize("microsecond", [0, 456, 999, 123456])
+def test_a_time_reads_back_from_a_restore_exactly_as_it_was_written(microsecond: int) -> None:
+    """Times are kept to the millisecond; 0.000456 s must not be written as '.000' and read
+    back as a time that is then written without decimals (a restore would not match)."""
+    import datetime as dt
+
+    from django.db.models import DateTimeField
+
+    from caseassess.audit.backup import _canonical
+
+    t = dt.datetime(2011, 3, 26, 9, 15, 0, microsecond, tzinfo=dt.UTC)
+    written = json.loads(_canonical({"t": t}))["t"]
+    assert _canonical({"t": DateTimeField().to_python(written)}) == _canonical({"t": t})
