@@ -61,8 +61,10 @@ INVOCATIONS: dict[str, list[str]] = {
     "axes_list_attempts": [],
 }
 # Commands expected to succeed on an empty database with nothing set.
-MUST_SUCCEED = {"validate_instrument", "setup_site", "check", "showmigrations", "migrate", "diffsettings", "draft_crosswalk",
-                "export_openapi"}
+MUST_SUCCEED = {
+    "validate_instrument", "setup_site", "check", "showmigrations", "migrate", "diffsettings", "draft_crosswalk",
+    "export_openapi",
+}
 NEVER_RUN = {  # interactive, long-running, or writing into the checkout: --help only
     "runserver",
     "testserver",
