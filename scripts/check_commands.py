@@ -50,6 +50,8 @@ INVOCATIONS: dict[str, list[str]] = {
     "export_answers": ["--programme", "Nothing", "--shape", "long", "--format", "csv", "--output", "{tmp}/answers.csv"],
     "draw_sample": ["--inspection", "Nowhere", "--seed", "1"],
     "rebuild_findings_counts": ["--check"],
+    "draft_crosswalk": ["tests/fixtures/mini-instrument", "tests/fixtures/mini-instrument-2014", "--output", "-"],
+    "export_openapi": ["{tmp}/openapi.json"],
     # Django's and the libraries' commands that are safe to run for real
     "check": [],
     "showmigrations": [],
@@ -59,7 +61,10 @@ INVOCATIONS: dict[str, list[str]] = {
     "axes_list_attempts": [],
 }
 # Commands expected to succeed on an empty database with nothing set.
-MUST_SUCCEED = {"validate_instrument", "setup_site", "check", "showmigrations", "migrate", "diffsettings"}
+MUST_SUCCEED = {
+    "validate_instrument", "setup_site", "check", "showmigrations", "migrate", "diffsettings", "draft_crosswalk",
+    "export_openapi",
+}
 NEVER_RUN = {  # interactive, long-running, or writing into the checkout: --help only
     "runserver",
     "testserver",
