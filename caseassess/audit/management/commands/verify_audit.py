@@ -21,8 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
             reports = chain.verify_all()
-        except DatabaseError as exc:
-            raise CommandError(f"The database has no audit tables to verify ({exc}); run manage.py migrate first") from None
+        except DatabaseError:
+            raise CommandError("The database has no audit trail to verify yet; run manage.py setup_site (or migrate) first") from None
         problems = [p for r in reports for p in r.problems]
         total = sum(r.problem_count for r in reports)
         if opts["backup"]:
