@@ -16,7 +16,8 @@ urlpatterns = [
     path("audit/", include("caseassess.audit.urls")),
 ]
 
-# GOV.UK-styled error pages, also with DJANGO_DEBUG unset (caseassess/govuk/errors.py).
+# GOV.UK-styled error pages, also with DJANGO_DEBUG unset (caseassess/govuk/errors.py);
+# a busy database answers 503 "try again" (caseassess/govuk/busy.py).
 handler400 = "caseassess.govuk.errors.bad_request"
 handler403 = "caseassess.govuk.errors.permission_denied"
 handler404 = "caseassess.govuk.errors.page_not_found"

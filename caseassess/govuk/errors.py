@@ -52,6 +52,10 @@ def _page(request: HttpRequest, status: int, **extra: Any) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    from caseassess.govuk import busy
+
+    if busy._busy_cause(exception):  # a session that could not be saved: the database is busy
+        return busy.busy_response(request)
     return _page(request, 400)
 
 
@@ -64,6 +68,12 @@ def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    import sys
+
+    from caseassess.govuk import busy
+
+    if busy._busy_cause(sys.exc_info()[1]):
+        return busy.busy_response(request)  # 503 "try again": autosave.js retries it
     if is_autosave(request):
         return JsonResponse({"state": "error"}, status=500)
     return _page(request, 500)
