@@ -14,9 +14,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caseassess.assessments import services
+from caseassess.assessments.history import case_history
 from caseassess.assessments.models import Status
 from caseassess.assessments.rules import disagreements, suggestions
-from caseassess.assessments.selectors import assessment_state, next_section_id, section_of
+from caseassess.assessments.selectors import (
+    answered_on_the_page,
+    assessment_state,
+    first_unanswered,
+    next_case_for,
+    next_section_id,
+    section_of,
+)
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
 from caseassess.inspections.permissions import assessment_for, can_edit, case_for
@@ -121,11 +129,11 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
         if result.ok:
             if post.get("autosave"):
                 return _saved_fragment(request, {"details_version": case.details_version})
-            messages.success(request, "Case details saved")
             if post.get("action") == "continue":
                 nxt = next_section_id(ins, None)
                 if nxt:
                     return redirect("assessments:section", pk=assessment.pk, section_id=nxt)
+            messages.success(request, "Case details saved")
             return redirect("assessments:task_list", pk=assessment.pk)
         errors = result.errors
         values.update(submitted)
@@ -242,12 +250,14 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
                 return _saved_fragment(request, {f"v-{k}": n for k, n in result.versions.items()})
             return _autosave_problem(request, result.errors, bool(result.conflicts))
         if result.ok:
-            messages.success(request, f"{sec.id} saved")
             if request.POST.get("action") == "continue":
+                # No "saved" banner on the next section: it would push its first question
+                # below the fold on every page of the case (issue 11).
                 nxt = next_section_id(ins, sec.id)
                 if nxt:
                     return redirect("assessments:section", pk=assessment.pk, section_id=nxt)
                 return redirect("assessments:check", pk=assessment.pk)
+            messages.success(request, f"{sec.id} saved")
             return redirect("assessments:task_list", pk=assessment.pk)
         errors = result.errors
         conflicts = result.conflicts
@@ -272,6 +282,7 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
             "conflicts": conflicts,
             "warnings": warnings,
             "suggestions": suggestions(ins, dict(assessment.case.details), local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=ins)),
+            "live": answered_on_the_page(sec),
             "restored": restored,
             "editable": editable,
             "breadcrumbs": _crumbs(assessment),
@@ -295,8 +306,7 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "submit":
             blockers = services.assessment_submit(assessment=assessment, actor=request.user)
             if not blockers.any:
-                messages.success(request, f"Assessment of case {assessment.case.case_ref} submitted")
-                return redirect("assessments:task_list", pk=assessment.pk)
+                return redirect("assessments:submitted", pk=assessment.pk)
         else:
             messages.success(request, "Explanations saved")
             return redirect("assessments:check", pk=assessment.pk)
@@ -311,6 +321,8 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "state": state,
             "ins": state.instrument,
             "blockers": blockers,
+            "sections_by_id": {s.id: s for s in state.instrument.sections()},
+            "first_missing": first_unanswered(state),
             "disagreements": disagreements(
                 state.instrument, dict(assessment.case.details), state.answers,
                 local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=state.instrument),
@@ -321,6 +333,20 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "section_nav": "inspections",
         },
         status=400 if request.method == "POST" and blockers.any else 200,
+    )
+
+
+@login_required_keep_post
+def submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    """GOV.UK confirmation page after submission: short, with what happens next."""
+    assessment = assessment_for(request.user, pk)
+    _log_view(request, assessment)
+    nxt = next_case_for(user=request.user, after=assessment)
+    return render(
+        request,
+        "assessments/submitted.html",
+        {"title": f"Case {assessment.case.case_ref} submitted", "a": assessment, "next_case": nxt,
+         "breadcrumbs": _crumbs(assessment)[:2], "section_nav": "inspections"},
     )
 
 
@@ -359,7 +385,7 @@ def history(request: HttpRequest, case_id: int) -> HttpResponse:
         # own assessment's, never another assessor's answers.
         own = [str(pk) for pk in case.assessments.filter(assessor=request.user).values_list("pk", flat=True)]
         events_qs = events_qs.exclude(Q(entity="assessment") & ~Q(entity_id__in=own))
-    events = list(events_qs[:1000])
+    events = case_history(events=events_qs[:1000], ins=instrument_get(version=case.inspection.instrument))
     return render(
         request,
         "assessments/history.html",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import re
 import time
 from typing import Any
 
@@ -39,6 +41,54 @@ def dt(value: Any, fmt: str = "%-d %B %Y %H:%M") -> str:
     return value.strftime(fmt)
 
 
+def date_filter(value: Any) -> str:
+    """A date as people write it: "26 March 2011". Accepts a date, a datetime (shown in local
+    time) or an ISO string such as "2011-03-26" (case-detail dates are stored that way);
+    anything else is shown unchanged."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        with contextlib.suppress(ValueError):
+            value = localtime(value)
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value.strftime('%B %Y')}"
+    return str(value)
+
+
+def datetime_filter(value: Any) -> str:
+    """A moment as people write it: "26 March 2011 at 14:05"."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        with contextlib.suppress(ValueError):
+            value = localtime(value)
+        return f"{date_filter(value)} at {value.strftime('%H:%M')}"
+    return date_filter(value)
+
+
+# Editorial notes kept in the instrument's wording for its reviewers, e.g.
+# "[Not described in the guide: wording reconstructed]": shown in the instrument browser and
+# CHANGELOG only, never in the assessment form or the published report.
+EDITORIAL_NOTE = re.compile(r"\s*\[(?:Not described in the guide|Editorial|Reconstructed)[^\]]*\]", re.IGNORECASE)
+
+
+def people_text(value: Any) -> str:
+    """Instrument wording without its editorial notes."""
+    if value is None:
+        return ""
+    return EDITORIAL_NOTE.sub("", str(value))
+
+
 SESSION_WARNING_SECONDS = 3 * 60
 
 
@@ -67,4 +117,7 @@ def environment(**options: Any) -> Environment:
     )
     env.filters["markdown"] = markdown_filter
     env.filters["dt"] = dt
+    env.filters["date"] = date_filter
+    env.filters["datetime"] = datetime_filter
+    env.filters["people_text"] = people_text
     return env

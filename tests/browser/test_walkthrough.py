@@ -122,12 +122,14 @@ def test_a_new_assessor_walks_a_whole_case_and_the_lead_signs_it_off(live_server
     # Check your answers: the warning blocks submission until it is explained.
     page.goto(f"{base}/assessments/{a.pk}/check/")
     check_page(page, "07-check-answers")
-    page.get_by_role("button", name="Submit assessment").click()
-    assert "Resolve or explain consistency warning CR01" in page.locator(".govuk-error-summary").inner_text()
+    # Submit is at the top (beside the blockers) as well as at the bottom.
+    page.get_by_role("button", name="Submit assessment").first.click()
+    assert "Change the answers to E.2.3.2 and D.2.2.8 or explain why both are right" in page.locator(".govuk-error-summary").inner_text()
     check_page(page, "08-check-answers-error")
     page.fill("#explain-CR01", "Contact was sufficient but the offender did not comply in the first months.")
-    page.get_by_role("button", name="Submit assessment").click()
-    assert "submitted" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("button", name="Submit assessment").last.click()
+    assert "Assessment submitted" in page.locator(".govuk-panel").inner_text()
+    check_page(page, "08b-submitted")
     page.goto(f"{base}/cases/{a.case_id}/history/")
     check_page(page, "09-history")
 

@@ -73,6 +73,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessments:case_details": lambda w: {"pk": w["assessment"]},
     "assessments:section": lambda w: {"pk": w["assessment"], "section_id": "B.4.1"},
     "assessments:check": lambda w: {"pk": w["assessment"]},
+    "assessments:submitted": lambda w: {"pk": w["assessment"]},
     "assessments:review": lambda w: {"pk": w["assessment"]},
     "assessments:history": lambda w: {"case_id": w["case"]},
     "reporting:programme": lambda w: {"pk": w["programme"]},
@@ -95,7 +96,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
 CASE_RECORD_ROUTES = {
-    "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check",
+    "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:submitted",
     "assessments:review", "assessments:history", "sampling:moderate",
 }
 
