@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from caseassess.assessments import services
 from caseassess.assessments.history import case_history
@@ -27,7 +27,7 @@ from caseassess.assessments.selectors import (
 )
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
-from caseassess.inspections.permissions import assessment_for, can_edit, case_for
+from caseassess.inspections.permissions import assessment_for, can_edit, case_for, inspection_for_lead
 from caseassess.inspections.selectors import area_tiering_overrides
 from caseassess.instruments.selectors import instrument_get
 from caseassess_core.instrument.schema import AnswerType
@@ -350,29 +350,79 @@ def submitted(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _review_context(assessment: Any, state: Any) -> dict[str, Any]:
+    ins = state.instrument
+    return {
+        "title": f"Review case {assessment.case.case_ref}",
+        "a": assessment,
+        "state": state,
+        "ins": ins,
+        "blockers": services.assessment_blockers(assessment=assessment),
+        "sections_by_id": {s.id: s for s in ins.sections()},
+        "first_missing": first_unanswered(state),
+        "disagreements": disagreements(
+            ins, dict(assessment.case.details), state.answers,
+            local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=ins),
+        ),
+        "breadcrumbs": _crumbs(assessment),
+        "section_nav": "inspections",
+    }
+
+
 @login_required_keep_post
-@require_POST
+@require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead inspector's review: every answer, the warnings with the assessor's
+    explanations and the decision-aid disagreements, then Sign off (with a confirmation
+    step) or Return (with a reason)."""
     assessment = assessment_for(request.user, pk)
-    if not request.user.is_lead:
-        raise Http404("No such assessment")
-    action = request.POST.get("action")
-    try:
-        if action == "sign_off":
-            services.assessment_sign_off(assessment=assessment, actor=request.user)
-            messages.success(request, f"Case {assessment.case.case_ref} signed off")
-        elif action == "return":
-            reason = request.POST.get("reason", "").strip()
-            if not reason:
-                messages.error(request, "Enter what needs to change before returning the assessment")
-                return redirect("assessments:task_list", pk=assessment.pk)
-            services.assessment_return(assessment=assessment, actor=request.user, reason=reason)
-            messages.success(request, f"Case {assessment.case.case_ref} returned to the assessor")
-        else:
-            return HttpResponseBadRequest("Unknown action")
-    except services.NotEditable as exc:
-        messages.error(request, str(exc))
-    return redirect("assessments:task_list", pk=assessment.pk)
+    inspection_for_lead(request.user, assessment.case.inspection_id)
+    _log_view(request, assessment)
+    state = assessment_state(assessment=assessment)
+    ctx = _review_context(assessment, state)
+    errors: dict[str, str] = {}
+    template = "assessments/review.html"
+    if request.method == "POST":
+        action = request.POST.get("action")
+        reason = request.POST.get("reason", "").strip()
+        ctx["reason"] = reason
+        try:
+            if action == "sign_off":
+                if ctx["blockers"].any:
+                    raise services.SignOffRefused(ctx["blockers"])
+                if assessment.status != Status.SUBMITTED:
+                    raise services.NotEditable(f"This assessment is {assessment.get_status_display().lower()}")
+                template = "assessments/review_confirm.html"
+                ctx["title"] = f"Sign off case {assessment.case.case_ref}?"
+            elif action == "confirm_sign_off":
+                services.assessment_sign_off(assessment=assessment, actor=request.user)
+                messages.success(request, f"Case {assessment.case.case_ref} signed off")
+                return redirect(reverse("inspections:detail", args=[assessment.case.inspection_id]) + f"#case-{assessment.pk}")
+            elif action == "return":
+                if not reason:
+                    errors["reason"] = "Enter what needs to change before returning the assessment"
+                else:
+                    services.assessment_return(assessment=assessment, actor=request.user, reason=reason)
+                    messages.success(request, f"Case {assessment.case.case_ref} returned to {assessment.assessor.get_full_name() or assessment.assessor.username if assessment.assessor else 'the assessor'}")
+                    return redirect(reverse("inspections:detail", args=[assessment.case.inspection_id]) + f"#case-{assessment.pk}")
+            else:
+                return HttpResponseBadRequest("Unknown action")
+        except services.SignOffRefused as exc:
+            errors["sign_off"] = "You cannot sign off this assessment yet: " + "; ".join(_blocker_words(state, exc.blockers))
+        except services.NotEditable as exc:
+            errors["sign_off"] = f"{exc}: it cannot be signed off or returned"
+    ctx.update({"errors": errors, "form_has_errors": bool(errors)})
+    return render(request, template, ctx, status=400 if errors else 200)
+
+
+def _blocker_words(state: Any, blockers: Any) -> list[str]:
+    words = []
+    for s in blockers.incomplete_sections:
+        words.append("the case details are not complete" if s == "case details" else f"section {s} is not complete")
+    for w in state.warnings:
+        if w.rule_id in blockers.unexplained_warnings:
+            words.append(f"the warning on {' and '.join(w.questions)} is not explained")
+    return words
 
 
 @login_required_keep_post

@@ -139,8 +139,20 @@ def test_a_new_assessor_walks_a_whole_case_and_the_lead_signs_it_off(live_server
     page.goto(f"{base}/inspections/{a.case.inspection_id}/")
     check_page(page, "10-inspection")
     page.goto(f"{base}/assessments/{a.pk}/")
+    page.get_by_role("link", name="Review the assessment").click()
+    assert "Contact was sufficient" in page.locator("main").inner_text()  # the assessor's explanation
+    check_page(page, "10b-review")
+    # Return without a reason: an error summary, nothing changes.
+    page.get_by_role("button", name="Return to the assessor").click()
+    assert "Enter what needs to change" in page.locator(".govuk-error-summary").inner_text()
+    check_page(page, "10c-review-error")
     page.get_by_role("button", name="Sign off").click()
+    check_page(page, "10d-sign-off-confirm")
+    a.refresh_from_db()
+    assert a.status == "submitted"
+    page.get_by_role("button", name="Yes, sign off").click()
     assert "signed off" in page.locator(".govuk-notification-banner").inner_text()
+    assert page.url.endswith(f"#case-{a.pk}")
     a.refresh_from_db()
     assert a.status == "signed_off"
     shot(page, "11-signed-off")
