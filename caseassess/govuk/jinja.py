@@ -18,6 +18,9 @@ from django.utils.timezone import localtime
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 from markupsafe import Markup
 
+from caseassess_core.instrument.text import people_text
+from caseassess_core.rules.base import label
+
 
 def markdown_filter(text: str | None) -> Markup:
     """Guidance is Markdown from instrument files: render, then sanitise."""
@@ -76,17 +79,16 @@ def datetime_filter(value: Any) -> str:
     return date_filter(value)
 
 
-# Editorial notes kept in the instrument's wording for its reviewers, e.g.
-# "[Not described in the guide: wording reconstructed]": shown in the instrument browser and
-# CHANGELOG only, never in the assessment form or the published report.
-EDITORIAL_NOTE = re.compile(r"\s*\[(?:Not described in the guide|Editorial|Reconstructed)[^\]]*\]", re.IGNORECASE)
+_CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
 
 
-def people_text(value: Any) -> str:
-    """Instrument wording without its editorial notes."""
-    if value is None:
-        return ""
-    return EDITORIAL_NOTE.sub("", str(value))
+def words_filter(value: Any) -> str:
+    """A data value in words: ``tier_3`` -> "Tier 3", ``very_high`` -> "very high", a list
+    joined with commas; other text unchanged."""
+    if isinstance(value, list | tuple):
+        return ", ".join(words_filter(v) for v in value)
+    text = str(value)
+    return label(text) if _CODE.match(text) else text
 
 
 SESSION_WARNING_SECONDS = 3 * 60
@@ -120,4 +122,5 @@ def environment(**options: Any) -> Environment:
     env.filters["date"] = date_filter
     env.filters["datetime"] = datetime_filter
     env.filters["people_text"] = people_text
+    env.filters["words"] = words_filter
     return env
