@@ -170,8 +170,9 @@ def allocate(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "inspections/allocate_confirm.html",
             {
-                "title": "Reallocate cases with answers?" if len(moving) > 1 else f"Reallocate case {moving[0].case.case_ref}?",
+                "title": "Reallocate cases with answers?" if len(work) > 1 else f"Reallocate case {work[0].assessment.case.case_ref}?",
                 "inspection": inspection, "assessments": assessments, "work": work, "assessor": assessor,
+                "without_work": [a for a in moving if a.pk not in {w.assessment.pk for w in work}],
                 "breadcrumbs": _crumbs(inspection), "section_nav": "inspections",
             },
         )
