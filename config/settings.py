@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "caseassess.assessments",
     "caseassess.reporting",
     "caseassess.sampling",
+    "caseassess.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

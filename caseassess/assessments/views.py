@@ -27,7 +27,7 @@ from caseassess.assessments.selectors import (
 )
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
-from caseassess.inspections.permissions import assessment_for, can_edit, case_for, inspection_for_lead
+from caseassess.inspections.permissions import assessment_for, can_edit, case_for, is_lead_of
 from caseassess.inspections.selectors import area_tiering_overrides
 from caseassess.instruments.selectors import instrument_get
 from caseassess_core.instrument.schema import AnswerType
@@ -84,6 +84,7 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
             "a": assessment,
             "state": state,
             "editable": can_edit(request.user, assessment),
+            "is_lead": is_lead_of(request.user, assessment.case.inspection_id),
             "breadcrumbs": _crumbs(assessment)[:2],
             "section_nav": "inspections",
         },
@@ -106,7 +107,7 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
     case = assessment.case
     state = assessment_state(assessment=assessment)
     ins = state.instrument
-    editable = can_edit(request.user, assessment) or (request.user.is_lead and assessment.editable)
+    editable = can_edit(request.user, assessment) or (is_lead_of(request.user, assessment.case.inspection_id) and assessment.editable and not assessment.case.inspection.closed)
     errors: dict[str, str] = {}
     values: dict[str, Any] = dict(case.details)
     conflict = None
@@ -376,7 +377,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     explanations and the decision-aid disagreements, then Sign off (with a confirmation
     step) or Return (with a reason)."""
     assessment = assessment_for(request.user, pk)
-    inspection_for_lead(request.user, assessment.case.inspection_id)
+    if not is_lead_of(request.user, assessment.case.inspection_id):
+        raise Http404("No such assessment")
     _log_view(request, assessment)
     state = assessment_state(assessment=assessment)
     ctx = _review_context(assessment, state)
@@ -430,7 +432,7 @@ def history(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     access_log(user=request.user, kind="case_view", path=request.path, case_id=case.pk, inspection_id=case.inspection_id)
     events_qs = AuditEvent.objects.filter(case_id=case.pk).select_related("actor")
-    if not request.user.is_lead:
+    if not is_lead_of(request.user, case.inspection_id):
         # Double assessment is blind: an assessor sees the case's shared events and their
         # own assessment's, never another assessor's answers.
         own = [str(pk) for pk in case.assessments.filter(assessor=request.user).values_list("pk", flat=True)]

@@ -100,7 +100,7 @@ def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None) -> 
     if by is None:
         rows = qs.values_list("question_id", "scoring").annotate(n=Count("id")).order_by()
         return [CountRow(q, None, s, n) for q, s, n in rows]
-    group: Any = F("assessment__case__inspection__area") if by == "area" else KeyTextTransform(by, "assessment__case__details")
+    group: Any = F("assessment__case__inspection__area__name") if by == "area" else KeyTextTransform(by, "assessment__case__details")
     rows2 = qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("id")).order_by()
     return [CountRow(q, g, s, n) for q, g, s, n in rows2]
 
@@ -187,7 +187,7 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
     return build_report(
         ins,
         area_counts=answer_counts(inspections=inspections, by="area", ensured=True),
-        area_order=[i.area for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
+        area_order=[i.area.name for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
         tables=tables,
         case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True),
         annex_fields=list(ANNEX_FIELDS),
@@ -197,4 +197,4 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
 
 
 def programme_inspections(*, programme: Programme, visible: QuerySet[Inspection]) -> list[Inspection]:
-    return list(visible.filter(programme=programme).select_related("instrument").order_by("fieldwork_start"))
+    return list(visible.filter(programme=programme).select_related("instrument", "area").order_by("fieldwork_start"))

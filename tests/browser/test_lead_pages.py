@@ -12,6 +12,7 @@ from django.conf import settings
 
 from tests.browser.conftest import check_page
 from tests.browser.test_walkthrough import sign_in
+from tests.web.conftest import add_members
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +29,7 @@ def inspection(users: dict[str, Any]) -> Any:
         programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Leadshire", area="Leadshire Probation Trust",
         topic="", fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version,
     )
-    insp.members.add(users["assessor"], users["assessor2"], users["lead"])
+    add_members(insp, users, assessor="assessor", assessor2="assessor", lead="lead_inspector")
     users["assessor"].first_name, users["assessor"].last_name = "Asha", "Patel"
     users["assessor"].save()
     for i in range(1, 5):

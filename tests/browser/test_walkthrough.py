@@ -13,23 +13,23 @@ import pytest
 from django.conf import settings
 
 from tests.browser.conftest import check_page, shot
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, add_members
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def programme(users: dict[str, Any]) -> Any:
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Walkshire", area="Walkshire Probation Trust",
+        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Walkshire", area=Area.objects.create(name="Walkshire Probation Trust"),
         topic="protecting children", fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version,
     )
-    insp.members.add(users["assessor"], users["lead"], users["analyst"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector", analyst="analyst")
     case = case_add(inspection=insp, actor=users["lead"], case_ref="WLK-0001", assessor=users["assessor"])
     return case.assessments.get()
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from caseassess.assessments import services
-from tests.web.conftest import client_for
+from tests.web.conftest import add_members, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,16 @@ STATUTORY_TIER4 = {
 def iaow_assessment(users: dict[str, Any]) -> Any:
     import datetime as dt
 
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW"), name="IAOW Rules", area="Rules Trust",
+        programme=Programme.objects.create(name="IAOW"), name="IAOW Rules", area=Area.objects.create(name="Rules Trust"),
         fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version,
     )
-    insp.members.add(users["assessor"], users["lead"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector")
     case = case_add(inspection=insp, actor=users["lead"], case_ref="RUL-1", assessor=users["assessor"], details=dict(STATUTORY_TIER4))
     return case.assessments.get()
 
