@@ -158,6 +158,7 @@ MEMBER_ROUTES = {  # every member of the inspection
 }
 CASE_ROUTES = {  # the case's own assessor and the inspection's leads
     "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:history",
+    "assessments:submitted",
 }
 ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instruments:version_review", "instruments:version_publish"}
 # Pages that answer 404 in ``world`` for want of data, not of rights (no rating scheme for the
