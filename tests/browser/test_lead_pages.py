@@ -20,13 +20,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def inspection(users: dict[str, Any]) -> Any:
     from caseassess.assessments import services
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Leadshire", area="Leadshire Probation Trust",
+        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Leadshire", area=Area.objects.create(name="Leadshire Probation Trust"),
         topic="", fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version,
     )
     add_members(insp, users, assessor="assessor", assessor2="assessor", lead="lead_inspector")
