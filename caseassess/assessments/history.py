@@ -70,6 +70,9 @@ def _label(ins: Instrument | None, item: Any, value: Any) -> str:
         return "Yes" if value else "No"
     if isinstance(value, list):
         return ", ".join(_label(ins, item, v) for v in value)
+    if isinstance(value, dict) and ins is not None and item is not None and getattr(item.type, "value", "") == "factor_outcomes":
+        names = {f.value: f.label for f in ins.factors_for(item)}
+        return "; ".join(f"{names.get(k, k)}: {_label(ins, item, v)}" for k, v in value.items())
     if isinstance(value, dict):
         return "; ".join(f"{KEY_WORDS.get(k, k.replace('_', ' '))}: {_label(ins, item, v)}" for k, v in value.items() if v not in (None, "", [], {}))
     if ins is not None and item is not None:
