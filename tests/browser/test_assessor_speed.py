@@ -70,6 +70,12 @@ class Walk:
             self._seen = self._events
             height = int(self.page.evaluate("document.documentElement.scrollHeight"))
             path = re.sub(r"^https?://[^/]+", "", self.page.url).split("#")[0]
+            # The wider layout must never scroll sideways, at this width or at 1024 px.
+            for width in (WIDTH, 1024):
+                self.page.set_viewport_size({"width": width, "height": 900})
+                scroll = int(self.page.evaluate("document.documentElement.scrollWidth"))
+                assert scroll <= width, f"{path} is {scroll} px wide at {width} px"
+            self.page.set_viewport_size({"width": WIDTH, "height": 900})
             self.loads.append((path, height))
 
     @property
