@@ -312,18 +312,31 @@ def comparison(request: HttpRequest, programme_id: int, q: Query[CompareQuery]) 
 
 @api.get("/programmes/{programme_id}/agreement", response=dict[str, Any], tags=["findings"])
 def programme_agreement(request: HttpRequest, programme_id: int) -> dict[str, Any]:
-    """Agreement between assessors over double-assessed cases (kappa with its interval)."""
+    """Agreement between assessors over double-assessed cases (kappa with its interval; withheld below
+    the minimum number of double-assessed cases)."""
     _need(request, Scope.FINDINGS)
     _, insps = _programme_scope(request, programme_id)
-    view = agreement_for(inspections=insps)
-    return {"cases": view.cases, "report": _plain(view.report), "labels": view.labels}
+    return _agreement(agreement_for(inspections=insps))
 
 
 @api.get("/inspections/{inspection_id}/agreement", response=dict[str, Any], tags=["findings"])
 def inspection_agreement(request: HttpRequest, inspection_id: int) -> dict[str, Any]:
     _need(request, Scope.FINDINGS)
-    view = agreement_for(inspections=[inspection_for(request.user, inspection_id)])
-    return {"cases": view.cases, "report": _plain(view.report), "labels": view.labels}
+    return _agreement(agreement_for(inspections=[inspection_for(request.user, inspection_id)]))
+
+
+def _agreement(view: Any) -> dict[str, Any]:
+    """As the agreement page: below the minimum number of double-assessed cases, kappa and the
+    low-agreement flag are withheld ("too few cases"); percent agreement and N are kept."""
+    report = _plain(view.report)
+    too_few = view.cases < view.min_cases
+    if too_few:
+        for key in ("by_question", "by_section", "by_assessor_pair"):
+            for row in report[key]:
+                row["kappa"] = None
+                row["low_agreement"] = None
+    return {"cases": view.cases, "kappa_min_cases": view.min_cases, "too_few_cases": too_few, "report": report,
+            "labels": view.labels}
 
 
 def _ratings(view: Any) -> dict[str, Any]:
