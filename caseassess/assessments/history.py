@@ -130,6 +130,8 @@ def history_row(event: Any, ins: Instrument | None) -> HistoryRow:
     elif action == "case_detail":
         item = _case_field(ins, fld)
         what = f"Case detail: {item.label}" if item is not None else "Case detail"
+    elif action == "comment":
+        return HistoryRow(event.at, who, f"Comment on {fld}", "" if event.old is None else str(event.old), "" if event.new is None else str(event.new))
     elif action == "explain_warning":
         what = f"Explained warning: {warning_words(ins, fld)}"
     elif action == "moderate":

@@ -57,3 +57,12 @@ def test_the_history_shows_answer_labels_not_stored_values(assessment: Any, user
     ins = instrument_get(version=assessment.case.inspection.instrument)
     label = next(o.label for o in ins.options_for(ins.question("B.4.1.6")) if o.value == "na")
     assert label in page and ">na<" not in page
+
+
+def test_a_comment_edit_reads_as_a_comment_on_the_question(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services as s
+
+    s.assessment_save_section(assessment=assessment, actor=users["assessor"], section_id="B.4.1", values={"B.4.1.6": "yes"},
+                              comments={"B.4.1.6": "Analysis dated 3 May"}, base_versions={}, client_stamp=0)
+    page = client_for(users["lead"]).get(reverse("assessments:history", args=[assessment.case_id])).content.decode()
+    assert "Comment on B.4.1.6" in page and "Analysis dated 3 May" in page and ">Comment<" not in page
