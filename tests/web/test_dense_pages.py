@@ -109,6 +109,8 @@ def test_the_confirmation_page_after_submission_says_what_happens_next(assessmen
     from caseassess.assessments import services
 
     a = users["assessor"]
+    case = assessment.case  # the subgroup details are needed before submission (issue 11 item 10)
+    assert services.case_details_save(case=case, actor=a, values={"rosh_at_start": "high", "gender": "male"}, base_version=case.details_version).ok
     save(assessment, a, "A.1.1", {"A.1.1.4": "yes"})
     save(assessment, a, "B.4.1", {"B.4.1.1": "yes", "B.4.1.6": "yes"})
     save(assessment, a, "D.2.2", {"D.2.2.8": "yes"})
