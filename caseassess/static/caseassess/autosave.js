@@ -166,7 +166,8 @@
     if (why === 'offline') { offline(); return }
     attempt += 1
     var wait = Math.min(30, Math.pow(2, attempt - 1))
-    say('retrying', 'Not saved – ' + (status ? 'the server had a problem (error ' + status + ')' : 'the server did not answer') +
+    var why = status === 503 ? 'the service is busy' : (status ? 'the server had a problem (error ' + status + ')' : 'the server did not answer')
+    say('retrying', 'Not saved – ' + why +
       '. Retrying in ' + plural(wait, 'second') + '.' + keptWords())
     schedule(wait * 1000)
   }
