@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "caseassess.assessments",
     "caseassess.reporting",
     "caseassess.sampling",
+    "django_tasks",
+    "django_tasks_db",
+    "caseassess.jobs",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +105,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
     )
+
+# Background work (imports from the web, PDF exports, count rebuilds): django-tasks with
+# its database backend; `manage.py db_worker` runs the tasks (scripts/demo.sh starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"

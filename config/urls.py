@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("caseassess.assessments.urls")),
     path("findings/", include("caseassess.reporting.urls")),
     path("sampling/", include("caseassess.sampling.urls")),
+    path("jobs/", include("caseassess.jobs.urls")),
 ]

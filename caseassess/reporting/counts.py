@@ -117,6 +117,22 @@ def counts_rebuild(*, inspection_id: int) -> int:
     return len(cells)
 
 
+#: A stale inspection with more counted cases than this is rebuilt by a background task
+#: (``caseassess.jobs``), not inside a web request; smaller ones take well under a second.
+REBUILD_INLINE_MAX_CASES = 2_000
+
+
+def counts_stale(*, inspection_ids: Sequence[int]) -> tuple[list[int], int, dict[int, str]]:
+    """(stale inspection ids, their counted cases, the current states): what a rebuild
+    would have to do before the counts can be read."""
+    ids = list(dict.fromkeys(inspection_ids))
+    current = current_states(ids)
+    stored = dict(FindingsCountState.objects.filter(inspection_id__in=ids).values_list("inspection_id", "state"))
+    stale = [i for i in ids if stored.get(i) != current[i]]
+    n = Assessment.objects.filter(case__inspection_id__in=stale, counts=True, status__in=COUNTED).count() if stale else 0
+    return stale, n, current
+
+
 def counts_ensure(*, inspection_ids: Sequence[int], current: dict[int, str] | None = None) -> list[int]:
     """Rebuild the counts of every inspection whose state has changed; returns their ids.
     ``current``: the states if the caller has just read them (``current_states``)."""

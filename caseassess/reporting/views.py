@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -86,12 +87,39 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
     return resp
 
 
+def _counts_pending(request: HttpRequest, inspections: list[Any]) -> HttpResponse | None:
+    """When the count table of a large inspection must be rebuilt first (answers changed by
+    a route that does not keep it, e.g. a restore), a background task rebuilds it and this
+    page waits for it, refreshing itself: no request spends minutes counting."""
+    from caseassess.jobs.models import JobKind
+    from caseassess.jobs.services import job_retry, job_start, job_state
+    from caseassess.reporting.counts import REBUILD_INLINE_MAX_CASES, counts_stale
+
+    stale, cases, current = counts_stale(inspection_ids=[i.pk for i in inspections])
+    if not stale or cases <= REBUILD_INLINE_MAX_CASES:
+        return None
+    key = "counts:" + hashlib.sha256("|".join(f"{i}:{current[i]}" for i in sorted(stale)).encode()).hexdigest()[:40]
+    job = job_start(kind=JobKind.COUNTS, title="Bringing the findings up to date", key=key, params={"inspection_ids": sorted(stale)})
+    state = job_state(job)
+    if state.status in ("FAILED", "MISSING") and request.GET.get("retry") == "1":
+        state = job_state(job_retry(job))
+    query = request.GET.copy()
+    query["retry"] = "1"
+    return render(request, "jobs/counts_pending.html", {
+        "title": "Bringing the findings up to date", "state": state, "cases": cases, "inspections": len(stale),
+        "retry_url": f"{request.path}?{query.urlencode()}",
+        "section_nav": "findings",
+    }, status=500 if state.status == "FAILED" else 202)
+
+
 @login_required
 def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     prog = get_object_or_404(Programme, pk=pk)
     inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
     if not inspections:
         raise Http404("No such programme")
+    if (pending := _counts_pending(request, inspections)) is not None:
+        return pending
     report = findings_report(inspections=inspections, title=f"Aggregate findings: {prog.name}")
     return _render(request, report, fmt, scope=prog.name, export_base=reverse("reporting:programme", args=[pk]), compare_url=reverse("reporting:compare", args=[pk]),
                    agreement_url=reverse("sampling:agreement_programme", args=[pk]))
@@ -100,6 +128,8 @@ def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResp
 @login_required
 def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     insp = inspection_for(request.user, pk)
+    if (pending := _counts_pending(request, [insp])) is not None:
+        return pending
     report = findings_report(inspections=[insp], title=f"Findings: {insp.name}", dimensions=STANDARD[:1])
     return _render(request, report, fmt, scope=insp.name, export_base=reverse("reporting:inspection", args=[pk]),
                    agreement_url=reverse("sampling:agreement_inspection", args=[pk]))
@@ -134,6 +164,8 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             dim = custom_dimension(field=field.id, groups=None if versus_all else ["+".join(group_a), "+".join(group_b)],
                                    versus_all="+".join(group_a) if versus_all else None, instrument=ins)
+            if (pending := _counts_pending(request, inspections)) is not None:
+                return pending
             report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim])
             access_log(user=request.user, kind="report_view", path=request.get_full_path())
     return render(request, "reporting/compare.html", {

@@ -55,7 +55,11 @@ def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
     second = Assessment.objects.create(case=assessment.case, assessor=users["assessor2"], counts=False)
     double = DoubleAssessment.objects.create(case=assessment.case, first=assessment, second=second)
     other_lead = User.objects.create_user(username="other-lead", password="x-long-password-1", role="lead_inspector")
+    from caseassess.jobs.models import Job
+
+    job = Job.objects.create(kind="import_cases", title="Importing cases", owner=users["lead"], inspection=insp)
     return {
+        "job": job.pk,
         "inspection": insp.pk, "programme": insp.programme_id, "assessment": assessment.pk, "case": assessment.case_id,
         "draw": draw.pk, "double": double.pk, "outsiders": [users["outsider"], other_lead],
     }
@@ -91,6 +95,8 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sampling:agreement_inspection": lambda w: {"pk": w["inspection"]},
     "sampling:agreement_programme": lambda w: {"pk": w["programme"]},
     "sampling:benchmark": lambda w: {"pk": w["inspection"]},
+    "jobs:detail": lambda w: {"pk": w["job"]},
+    "jobs:retry": lambda w: {"pk": w["job"]},
 }
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
