@@ -49,7 +49,12 @@ _FIELDS_KEY = "v1:" + ",".join(COUNTED_FIELDS)
 Key = tuple[int, str, str, str, str]  # inspection, field, value, question_id, scoring
 
 
-def _text(value: Any) -> str:
+def counted_fields(ins: Any) -> tuple[str, ...]:
+    """The case-detail fields an inspection of this instrument keeps counts for."""
+    return COUNTED_FIELDS
+
+
+def value_text(value: Any) -> str:
     """A case-detail value as stored in the table ('' when not recorded)."""
     if value is None:
         return ""
@@ -83,6 +88,21 @@ def _lock_states(inspection_ids: Sequence[int]) -> dict[int, FindingsCountState]
     return {s.inspection_id: s for s in FindingsCountState.objects.select_for_update().filter(inspection_id__in=inspection_ids).order_by("inspection_id")}
 
 
+def lock_state(inspection_id: int) -> FindingsCountState:
+    """The inspection's count state row, locked for the rest of the transaction."""
+    return _lock_states([inspection_id])[inspection_id]
+
+
+def apply_increments(delta: dict[Key, int], state: FindingsCountState, inspection_id: int) -> None:
+    """Add a bulk write's increments (an import) to the table and record the state it is
+    now current for; the caller holds ``lock_state`` and the write is in this transaction."""
+    state.state = "applying"
+    _apply(delta, {inspection_id: state})
+    if state.state:  # not invalidated by a negative cell
+        state.state = current_states([inspection_id])[inspection_id]
+    state.save(update_fields=["state", "updated_at"])
+
+
 def counts_rebuild(*, inspection_id: int) -> int:
     """Rebuild one inspection's counts from its answers; returns the number of rows."""
     with transaction.atomic():
@@ -101,12 +121,12 @@ def counts_rebuild(*, inspection_id: int) -> int:
         for q, s, *values, n in cube.values_list("question_id", "scoring", *cols).annotate(n=Count("id")).order_by().iterator(chunk_size=10_000):
             cells[(inspection_id, "", "", q, s)] += n
             for f, v in zip(COUNTED_FIELDS, values, strict=True):
-                cells[(inspection_id, f, _text(v), q, s)] += n
+                cells[(inspection_id, f, value_text(v), q, s)] += n
         case_cube = cases.annotate(**{c: KeyTextTransform(f, "details") for c, f in zip(cols, COUNTED_FIELDS, strict=True)})
         for *values, n in case_cube.values_list(*cols).annotate(n=Count("id", distinct=True)).order_by():
             cells[(inspection_id, "", "", "", CASE)] += n
             for f, v in zip(COUNTED_FIELDS, values, strict=True):
-                cells[(inspection_id, f, _text(v), "", CASE)] += n
+                cells[(inspection_id, f, value_text(v), "", CASE)] += n
         FindingsCount.objects.filter(inspection_id=inspection_id).delete()
         FindingsCount.objects.bulk_create(
             [FindingsCount(inspection_id=i, field=f, value=v, question_id=q, scoring=s, n=n) for (i, f, v, q, s), n in cells.items() if n],
@@ -158,7 +178,7 @@ def _contribution(case_ids: Sequence[int]) -> Counter[Key]:
     for cid in set(counted.values_list("case_id", flat=True)):
         iid, d = details[cid]
         cells = [*per_case.get(cid, Counter()).items(), (("", CASE), 1)]
-        for f, v in [("", ""), *((f, _text(d.get(f))) for f in COUNTED_FIELDS)]:
+        for f, v in [("", ""), *((f, value_text(d.get(f))) for f in COUNTED_FIELDS)]:
             for (q, s), n in cells:
                 out[(iid, f, v, q, s)] += n
     return out
