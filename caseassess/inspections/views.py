@@ -134,6 +134,32 @@ def import_cases(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": CaseForm(), "upload": upload, "import_errors": errors, "form_has_errors": True, "assessors": inspection.members.order_by("username"), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400)
 
 
+#: The largest answers file the web page takes (the command line reads up to 1 GB).
+WEB_ANSWERS_MAX_BYTES = 100 * 1024 * 1024
+
+
+@login_required
+@require_POST
+def import_assessments(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answers from a long CSV (as ``import_assessments``): checked and written by a
+    background job whose page shows the progress; the request only stores the file."""
+    inspection = inspection_for_lead(request.user, pk)
+    upload = UploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if upload.is_valid():
+        f = request.FILES["file"]
+        if (f.size or 0) > WEB_ANSWERS_MAX_BYTES:
+            errors = [f"{f.name} is larger than 100 MB; import it with the import_assessments command, or split it"]
+        else:
+            data = f.read()
+            job = job_start(kind=JobKind.IMPORT_ASSESSMENTS, title=f"Importing answers into {inspection.name}", owner=request.user,
+                            inspection=inspection, upload=data, upload_name=f.name or "answers.csv")
+            return redirect("jobs:detail", pk=job.pk)
+    else:
+        errors = ["Choose a CSV file to upload"]
+    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": CaseForm(), "upload": upload, "answer_errors": errors, "form_has_errors": True, "assessors": inspection.members.order_by("username"), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400)
+
+
 @login_required
 @require_POST
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:

@@ -104,12 +104,15 @@ class JobProgress:
         self.job_id = job_id
         self.every = every
         self._last = 0.0
+        self._depth = len(connection.atomic_blocks)  # transactions already open when the task began
 
-    def __call__(self, phase: str, done: int = 0, total: int = 0, *, force: bool = False) -> None:
+    def __call__(self, phase: str, done: int = 0, total: int = 0, *, force: bool = False, rows: int | None = None, cases: int | None = None) -> None:
         now = time.monotonic()
         if not force and now - self._last < self.every:
             return
-        if connection.in_atomic_block:
-            return
+        if len(connection.atomic_blocks) > self._depth:
+            return  # inside the work's own transaction
         self._last = now
+        if rows is not None:
+            phase = f"{phase}: {rows:,} rows, {cases or 0:,} cases"
         Job.objects.filter(pk=self.job_id).update(phase=phase[:120], done=done, total=total)

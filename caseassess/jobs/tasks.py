@@ -39,7 +39,8 @@ def import_assessments_task(job_id: str) -> dict[str, Any]:
     progress = JobProgress(job.pk)
     progress("Checking the file", force=True)
     data = bytes(job.upload or b"")
-    result = import_stream_result(inspection=job.inspection, actor=job.owner, data=io.BytesIO(data), size=len(data), progress=progress)
+    result = import_stream_result(inspection=job.inspection, actor=job.owner, data=io.BytesIO(data), size=len(data),
+                                  name=job.upload_name or "The file", progress=progress)
     Job.objects.filter(pk=job.pk).update(result=result, upload=None, phase="Finished")
     return {"ok": result["ok"], "rows": result.get("rows", 0)}
 

@@ -140,3 +140,55 @@ def test_end_to_end_a_real_worker_process_runs_the_import_while_the_page_is_poll
 def _url() -> str:
     s = connection.settings_dict
     return f"postgres://{s['USER']}:{s.get('PASSWORD') or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+ANSWERS = (b"case_ref,question_id,answer,sentence_type,rosh_at_start,gender\n"
+           b"W-1,B.4.1.1,yes,community_order,high,male\nW-1,B.4.1.6,no,,,\nW-2,B.4.1.1,No,community_order,low,female\n")
+
+
+def _post_answers(c: Any, inspection: Any, data: bytes, name: str = "answers.csv") -> Any:
+    return c.post(f"/inspections/{inspection.pk}/assessments/import/", {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+@pytest.mark.django_db
+def test_a_web_answers_import_runs_as_a_job_keeps_the_counts_and_reports_rows_and_cases(inspection: Any, users: dict[str, Any]) -> None:
+    from caseassess.reporting.counts import counts_stale
+
+    c = client_for(users["lead"])
+    r = _post_answers(c, inspection, ANSWERS)
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/")
+    assert not Case.objects.filter(case_ref__startswith="W-").exists()
+    run_jobs()
+    html = c.get(r["Location"]).content.decode()
+    assert "3 rows imported" in html and "2 new cases, 3 new answers" in html
+    assert Case.objects.filter(case_ref__startswith="W-").count() == 2
+    assert counts_stale(inspection_ids=[inspection.pk])[0] == []  # the next report needs no rebuild
+
+
+@pytest.mark.django_db
+def test_a_web_answers_import_with_bad_rows_lists_them_on_the_job_page_and_writes_nothing(inspection: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["lead"])
+    bad = ANSWERS + b"W-3,B.4.1.1,perhaps,,,\nW-4,Z.1,yes,,,\n"
+    r = _post_answers(c, inspection, bad)
+    run_jobs()
+    html = c.get(r["Location"]).content.decode().replace("&#39;", "'")
+    assert "There is a problem: nothing was imported" in html and "Refused" in html
+    assert "Row 5: answer 'perhaps' is not allowed for B.4.1.1" in html and "Row 6: unknown question id 'Z.1'" in html
+    assert not Case.objects.filter(case_ref__startswith="W-").exists()
+    r = _post_answers(c, inspection, b"%PDF-1.4 not a csv", name="report.pdf")
+    run_jobs()
+    assert "report.pdf is a PDF, not a CSV file" in c.get(r["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_progress_of_a_running_import_is_on_its_page(inspection: Any, users: dict[str, Any]) -> None:
+    from caseassess.jobs.services import JobProgress
+
+    c = client_for(users["lead"])
+    r = _post_answers(c, inspection, ANSWERS)
+    job = Job.objects.get()
+    DBTaskResult.objects.filter(id=job.task_id).update(status="RUNNING")
+    JobProgress(job.pk)("Reading and checking", 40, 100, rows=120_000, cases=1_300, force=True)
+    html = c.get(r["Location"]).content.decode()
+    assert "In progress" in html and "Reading and checking: 120,000 rows, 1,300 cases" in html and "Progress: 40%" in html
+    assert 'http-equiv="refresh"' in html

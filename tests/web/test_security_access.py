@@ -71,6 +71,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "inspections:detail": lambda w: {"pk": w["inspection"]},
     "inspections:add_case": lambda w: {"pk": w["inspection"]},
     "inspections:import_cases": lambda w: {"pk": w["inspection"]},
+    "inspections:import_assessments": lambda w: {"pk": w["inspection"]},
     "inspections:allocate": lambda w: {"pk": w["inspection"]},
     "inspections:area_tiering": lambda w: {"pk": w["inspection"]},
     "assessments:task_list": lambda w: {"pk": w["assessment"]},
