@@ -11,6 +11,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from caseassess.audit.services import access_log
+from caseassess.dbrouter import reads_from_replica
 from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
 from caseassess.reporting import exports, pdfcache
@@ -113,6 +114,7 @@ def _counts_pending(request: HttpRequest, inspections: list[Any]) -> HttpRespons
 
 
 @login_required
+@reads_from_replica
 def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     prog = get_object_or_404(Programme, pk=pk)
     inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
@@ -126,6 +128,7 @@ def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResp
 
 
 @login_required
+@reads_from_replica
 def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     insp = inspection_for(request.user, pk)
     if (pending := _counts_pending(request, [insp])) is not None:
@@ -136,6 +139,7 @@ def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRes
 
 
 @login_required
+@reads_from_replica
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Compare any case attribute: two groups of values, or one group against all cases."""
     prog = get_object_or_404(Programme, pk=pk)
