@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "caseassess.jobs",
+    "caseassess.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

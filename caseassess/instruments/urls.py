@@ -8,6 +8,7 @@ urlpatterns = [
     path("<slug:instrument_id>/", views.browse, name="browse"),
     path("<slug:instrument_id>/case-details/", views.case_details, name="case_details"),
     path("<slug:instrument_id>/search/", views.search, name="search"),
+    path("<slug:instrument_id>/ratings/", views.ratings, name="ratings"),
     path("<slug:instrument_id>/sections/<str:section_id>/", views.section, name="section"),
     path("<slug:instrument_id>/tables/<slug:table_id>/", views.table, name="table"),
 ]

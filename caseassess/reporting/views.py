@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import csv
+import datetime
 import hashlib
+import io
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +19,7 @@ from caseassess.dbrouter import reads_from_replica
 from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
 from caseassess.reporting import exports, pdfcache
+from caseassess.reporting.ratings import RatingsView, content_disposition, ratings_rows, ratings_view, rows_to_xlsx
 from caseassess.reporting.selectors import (
     STANDARD,
     custom_dimension,
@@ -86,6 +91,24 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
     resp = HttpResponse(body, content_type=FORMATS[fmt])
     resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return resp
+
+
+def _pdf_in_background(request: HttpRequest, html: str, *, title: str, back: str) -> bytes | HttpResponse:
+    """The PDF of this HTML if the background worker has laid it out, else a page that
+    waits for it (the layout is a task of django-tasks, never done in the request)."""
+    key = hashlib.sha256(html.encode()).hexdigest()[:32]
+    status, pdf = pdfcache.pdf_status(key)
+    if pdf is not None:
+        return pdf
+    if status == "missing" or (status == "failed" and request.GET.get("retry") == "1"):
+        pdfcache.pdf_start(key, html, request.build_absolute_uri("/"))
+        status = "running"
+    query = request.GET.copy()
+    query["retry"] = "1"
+    return render(request, "jobs/pdf_preparing.html", {
+        "title": "Preparing the PDF", "status": status, "document": title, "back": back, "retry_url": f"{request.path}?{query.urlencode()}",
+        "section_nav": "findings",
+    }, status=202 if status == "running" else 500)
 
 
 def _counts_pending(request: HttpRequest, inspections: list[Any]) -> HttpResponse | None:
@@ -180,3 +203,128 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}, {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}],
         "section_nav": "findings",
     }, status=400 if errors else 200)
+
+
+def _ratings_response(request: HttpRequest, view: RatingsView | None, fmt: str | None, *, title: str, scope: str,
+                      export_base: str, crumbs: list[dict[str, str]]) -> HttpResponse:
+    if view is None:
+        raise Http404("The instrument of these inspections has no rating scheme")
+    if fmt is None:
+        access_log(user=request.user, kind="report_view", path=request.path)
+        effective = datetime.date.fromisoformat(view.scheme.effective_from)
+        return render(request, "reporting/ratings.html", {
+            "title": title, "ratings": view, "ratings_effective": f"{effective.day} {effective:%B %Y}",
+            "export_base": export_base, "breadcrumbs": crumbs, "section_nav": "findings",
+        })
+    if fmt not in ("csv", "json", "xlsx"):
+        raise Http404("Unknown format")
+    access_log(user=request.user, kind="export", path=request.path)
+    rows = ratings_rows(view)
+    body: str | bytes
+    if fmt == "json":
+        body = json.dumps({"scheme": {"id": view.scheme.id, "version": view.scheme.version, "title": view.scheme.title},
+                           "ratings": rows}, indent=2, ensure_ascii=False)
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(list(rows[0]) if rows else [])
+        for row in rows:
+            writer.writerow([exports.safe_cell("" if v is None else v) for v in row.values()])
+        body = out.getvalue()
+    else:
+        body = rows_to_xlsx("Ratings", rows)
+    resp = HttpResponse(body, content_type=FORMATS[fmt])
+    resp["Content-Disposition"] = content_disposition(f"ratings-{scope}", fmt)
+    return resp
+
+
+@login_required
+def programme_ratings(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    prog = get_object_or_404(Programme, pk=pk)
+    inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
+    if not inspections:
+        raise Http404("No such programme")
+    view = ratings_view(inspections=inspections, title=prog.name)
+    crumbs = [{"text": "Findings", "href": reverse("reporting:index")},
+              {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}]
+    return _ratings_response(request, view, fmt, title=f"Ratings: {prog.name}", scope=prog.name,
+                             export_base=reverse("reporting:programme_ratings", args=[pk]), crumbs=crumbs)
+
+
+@login_required
+def inspection_ratings(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    insp = inspection_for(request.user, pk)
+    view = ratings_view(inspections=[insp], title=insp.name)
+    crumbs = [{"text": "Findings", "href": reverse("reporting:index")},
+              {"text": insp.name, "href": reverse("reporting:inspection", args=[pk])}]
+    return _ratings_response(request, view, fmt, title=f"Ratings: {insp.name}", scope=insp.name,
+                             export_base=reverse("reporting:inspection_ratings", args=[pk]), crumbs=crumbs)
+
+
+@login_required
+def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    """This programme against an earlier one: per score and question, the change and its test."""
+    from caseassess.reporting.trends import TrendError, trends_rows, trends_view
+
+    prog = get_object_or_404(Programme, pk=pk)
+    visible = inspections_visible(request.user)
+    later = programme_inspections(programme=prog, visible=visible)
+    if not later:
+        raise Http404("No such programme")
+    choices = list(Programme.objects.filter(inspections__in=visible).exclude(pk=pk).distinct().order_by("name"))
+    raw = request.GET.get("earlier", "")
+    chosen = next((p for p in choices if str(p.pk) == raw), None)
+    error = ""
+    view = None
+    if raw and chosen is None:
+        error = "Choose one of the listed programmes"
+    elif chosen is not None:
+        try:
+            view = trends_view(earlier=chosen, earlier_inspections=programme_inspections(programme=chosen, visible=visible),
+                               later=prog, later_inspections=later)
+        except TrendError as exc:
+            error = str(exc)
+    title = f"Trends: {prog.name}"
+    export_base = reverse("reporting:trends", args=[pk])
+    if fmt is not None:
+        if view is None:
+            raise Http404(error or "Choose the earlier programme (?earlier=ID)")
+        access_log(user=request.user, kind="export", path=request.get_full_path())
+        rows = trends_rows(view)
+        stem = f"trends-{prog.name}-vs-{chosen.name if chosen else ''}"
+        body: str | bytes
+        if fmt == "json":
+            body = json.dumps({"earlier": view.earlier.name, "later": view.later.name, "earlier_instrument": view.earlier_instrument,
+                               "later_instrument": view.later_instrument, "min_n": view.overall.min_n, "rows": rows},
+                              indent=2, ensure_ascii=False)
+        elif fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(list(rows[0]) if rows else [])
+            for row in rows:
+                writer.writerow([exports.safe_cell("" if v is None else v) for v in row.values()])
+            body = out.getvalue()
+        elif fmt == "xlsx":
+            body = rows_to_xlsx("Trends", rows)
+        elif fmt == "pdf":
+            today = datetime.date.today()
+            html = render_to_string("reporting/trends_print.html", {
+                "title": f"{prog.name} compared with {view.earlier.name}", "view": view,
+                "produced": f"{today.day} {today:%B %Y}"}, request=request)
+            waiting = _pdf_in_background(request, html, title=f"{prog.name} compared with {view.earlier.name}", back=export_base)
+            if isinstance(waiting, HttpResponse):
+                return waiting
+            body = waiting
+        else:
+            raise Http404("Unknown format")
+        resp = HttpResponse(body, content_type=FORMATS[fmt])
+        resp["Content-Disposition"] = content_disposition(stem, fmt)
+        return resp
+    if view is not None:
+        access_log(user=request.user, kind="report_view", path=request.get_full_path())
+    return render(request, "reporting/trends.html", {
+        "title": title, "choices": choices, "chosen": chosen, "view": view, "error": error, "export_base": export_base,
+        "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")},
+                        {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}],
+        "section_nav": "findings",
+    }, status=400 if error else 200)

@@ -152,11 +152,11 @@ def test_kill_9_during_the_write_leaves_the_database_exactly_as_before(tmp_path:
     second = big_file(tmp_path / "second.csv", 30_000)  # other answers for the same cases, and many new ones
     proc = subprocess.Popen([sys.executable, "manage.py", "import_assessments", "--instrument", "mini-2013", "--inspection",
                              "IAOW Testshire", str(second)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
+    assert proc.stdout is not None
     seen = ""
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:  # plain progress lines: wait for the write phase
-        line = proc.stderr.readline()
+        line = proc.stdout.readline()  # progress lines (no terminal): stdout
         seen += line
         if line.startswith("Writing"):  # printed inside the transaction, after the new cases went in
             break

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 NON_ID_PARAMS = {"section_id", "fmt"}
 PUBLIC_INSTRUMENT_ROUTES = {  # the instrument (questions, guidance) is not case data
     "instruments:browse", "instruments:case_details", "instruments:search", "instruments:section", "instruments:table",
+    "instruments:ratings",
 }
 
 
@@ -37,7 +38,9 @@ def id_routes() -> set[str]:
     out = set()
     for name, p in _walk(get_resolver().url_patterns):
         params = set(p.pattern.converters) - NON_ID_PARAMS
-        if params and name not in PUBLIC_INSTRUMENT_ROUTES:
+        # The API authenticates by token, not session: tests/web/test_api.py generates its own
+        # outsider test from the same resolver.
+        if params and name not in PUBLIC_INSTRUMENT_ROUTES and not name.startswith("api:"):
             out.add(name)
     return out
 
@@ -55,10 +58,13 @@ def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
     second = Assessment.objects.create(case=assessment.case, assessor=users["assessor2"], counts=False)
     double = DoubleAssessment.objects.create(case=assessment.case, first=assessment, second=second)
     other_lead = User.objects.create_user(username="other-lead", password="x-long-password-1", role="lead_inspector")
+    from caseassess.api.services import token_create
     from caseassess.jobs.models import Job
 
+    member_token = token_create(user=users["lead"], name="member's token", scopes=["findings"], days=30)[0]
     job = Job.objects.create(kind="import_cases", title="Importing cases", owner=users["lead"], inspection=insp)
     return {
+        "token": member_token.pk,
         "job": job.pk,
         "inspection": insp.pk, "programme": insp.programme_id, "assessment": assessment.pk, "case": assessment.case_id,
         "draw": draw.pk, "double": double.pk, "outsiders": [users["outsider"], other_lead],
@@ -85,6 +91,12 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reporting:programme_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:inspection": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
+    "reporting:programme_ratings": lambda w: {"pk": w["programme"]},
+    "reporting:trends": lambda w: {"pk": w["programme"]},
+    "reporting:trends_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:programme_ratings_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:inspection_ratings": lambda w: {"pk": w["inspection"]},
+    "reporting:inspection_ratings_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
     "sampling:inspection": lambda w: {"pk": w["inspection"]},
     "sampling:upload_caseload": lambda w: {"pk": w["inspection"]},
     "sampling:draw": lambda w: {"pk": w["inspection"]},
@@ -98,6 +110,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sampling:benchmark": lambda w: {"pk": w["inspection"]},
     "jobs:detail": lambda w: {"pk": w["job"]},
     "jobs:retry": lambda w: {"pk": w["job"]},
+    "api_tokens:revoke": lambda w: {"pk": w["token"]},  # a token is its owner's alone
 }
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.

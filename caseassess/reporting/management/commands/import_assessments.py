@@ -74,7 +74,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         started = time.monotonic()
-        bar = None if opts["no_progress"] or opts["verbosity"] == 0 else TerminalProgress(getattr(self.stderr, "_out", sys.stderr))
+        # The bar is drawn on a terminal's stderr; without a terminal, progress lines go to stdout
+        # (stderr carries only the problems found in the file).
+        err = getattr(self.stderr, "_out", sys.stderr)
+        out = err if err.isatty() else getattr(self.stdout, "_out", sys.stdout)
+        bar = None if opts["no_progress"] or opts["verbosity"] == 0 else TerminalProgress(out)
         try:
             inspection = import_target(instrument=opts["instrument"], inspection=opts["inspection"])
             if not os.path.isfile(opts["file"]):
