@@ -117,13 +117,49 @@ def lock_state(inspection_id: int) -> FindingsCountState:
     return _lock_states([inspection_id])[inspection_id]
 
 
+def _insert_counts(cells: Iterable[tuple[Key, int]]) -> int:
+    """Insert count rows in one statement per 20,000 (executemany; COPY on PostgreSQL)."""
+    from django.db import connection
+
+    qn = connection.ops.quote_name
+    table = qn(FindingsCount._meta.db_table)
+    cols = ("inspection_id", "field", "value", "question_id", "scoring", "n")
+    rows = [(*k, n) for k, n in cells if n]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.copy(f"COPY {table} ({', '.join(qn(c) for c in cols)}) FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(r)
+        else:
+            sql = f"INSERT INTO {table} ({', '.join(qn(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))})"  # noqa: S608
+            for start in range(0, len(rows), 20_000):
+                cur.executemany(sql, rows[start:start + 20_000])
+    return len(rows)
+
+
 def apply_increments(delta: dict[Key, int], state: FindingsCountState, inspection_id: int) -> None:
     """Add a bulk write's increments (an import) to the table and record the state it is
-    now current for; the caller holds ``lock_state`` and the write is in this transaction."""
-    state.state = "applying"
-    _apply(delta, {inspection_id: state})
-    if state.state:  # not invalidated by a negative cell
-        state.state = current_states([inspection_id])[inspection_id]
+    now current for; the caller holds ``lock_state`` and the write is in this transaction.
+    One read of the inspection's rows, one DELETE per 900 changed cells, one bulk insert."""
+    stored = {(inspection_id, f, v, q, s): (pk, n) for pk, f, v, q, s, n in
+              FindingsCount.objects.filter(inspection_id=inspection_id).values_list("id", "field", "value", "question_id", "scoring", "n")}
+    delete: list[int] = []
+    create: list[tuple[Key, int]] = []
+    for key, d in delta.items():
+        if not d:
+            continue
+        pk, n = stored.get(key, (None, 0))
+        if n + d < 0:  # cannot happen when the state was current; make the next read rebuild
+            state.state = ""
+            state.save(update_fields=["state", "updated_at"])
+            return
+        if pk is not None:
+            delete.append(pk)
+        create.append((key, n + d))
+    for start in range(0, len(delete), 900):
+        FindingsCount.objects.filter(pk__in=delete[start:start + 900]).delete()
+    _insert_counts(create)
+    state.state = current_states([inspection_id])[inspection_id]
     state.save(update_fields=["state", "updated_at"])
 
 
@@ -184,10 +220,7 @@ def counts_rebuild(*, inspection_id: int) -> int:
             for v, rows in groups.items():
                 emit(f, v, m[rows].sum(axis=0))
         FindingsCount.objects.filter(inspection_id=inspection_id).delete()
-        FindingsCount.objects.bulk_create(
-            [FindingsCount(inspection_id=i, field=f, value=v, question_id=q, scoring=s, n=n) for (i, f, v, q, s), n in cells.items() if n],
-            batch_size=5000,
-        )
+        _insert_counts(cells.items())
         st.state, st.rebuilt_at = state, timezone.now()
         st.save(update_fields=["state", "rebuilt_at", "updated_at"])
     return len(cells)

@@ -173,3 +173,16 @@ def test_kill_9_during_the_write_leaves_the_database_exactly_as_before(tmp_path:
 
 
 _ = FindingsCount  # imported for the reader: the count table is part of what must be unchanged
+
+
+@pytest.mark.django_db
+def test_a_dry_run_checks_the_whole_file_and_writes_nothing(inspection: Any, tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_assessments", "--instrument", "mini-2013", "--inspection", "IAOW Testshire", "--dry-run",
+                 str(big_file(tmp_path / "ok.csv", 100)), stdout=out, stderr=err)
+    assert "Checked 300 rows: no problems; nothing was written" in out.getvalue()
+    assert not Case.objects.filter(case_ref__startswith="BIG-").exists()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_assessments", "--instrument", "mini-2013", "--inspection", "IAOW Testshire", "--dry-run",
+                     str(big_file(tmp_path / "bad.csv", 100, bad_last="BIG-000001,B.4.1.1,perhaps,,,\n")), stdout=io.StringIO(), stderr=err)
+    assert "Row 302: answer 'perhaps'" in err.getvalue()

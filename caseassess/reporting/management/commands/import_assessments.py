@@ -71,6 +71,7 @@ class Command(BaseCommand):
         parser.add_argument("--instrument", required=True, help="instrument version id, e.g. iaow-2013-10")
         parser.add_argument("--inspection", required=True, help="name of an existing inspection that uses that instrument")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--dry-run", action="store_true", help="read and check the whole file; write nothing")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         started = time.monotonic()
@@ -83,7 +84,7 @@ class Command(BaseCommand):
             inspection = import_target(instrument=opts["instrument"], inspection=opts["inspection"])
             if not os.path.isfile(opts["file"]):
                 raise CommandError(f"{opts['file']}: no such file")
-            result = assessments_import_file(inspection=inspection, actor=None, path=opts["file"], progress=bar)
+            result = assessments_import_file(inspection=inspection, actor=None, path=opts["file"], progress=bar, dry_run=opts["dry_run"])
         except (DataExchangeError, OSError) as exc:
             raise CommandError(str(exc)) from None
         finally:
@@ -97,6 +98,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"... and {more:,} more")
             raise CommandError(f"{result.error_count:,} problem(s) in {opts['file']}; nothing was imported")
         seconds = time.monotonic() - started
+        if opts["dry_run"]:
+            self.stdout.write(self.style.SUCCESS(f"Checked {result.rows:,} rows: no problems; nothing was written (--dry-run)"))
+            self.stdout.write(f"{seconds:.1f} s ({result.rows / seconds if seconds else 0:,.0f} rows/s), peak memory {peak_rss_mb():,.0f} MB")
+            return
         self.stdout.write(self.style.SUCCESS(
             f"Imported {result.rows:,} rows into {inspection.name}: {result.cases_created:,} new cases, "
             f"{result.cases_updated:,} cases with changed details, {result.answers_created:,} new answers, "
