@@ -207,11 +207,12 @@ def main() -> None:
     # 3. the import
     name = imp_insp.name
     log(f"3. import_assessments ... {load()}")
-    code, out, wall = manage("import_assessments", "--instrument", "iaow-2013-10", "--inspection", name, "--no-progress", str(path))
+    code, out, wall = manage("import_assessments", "--instrument", "iaow-2013-10", "--inspection", name, "--no-progress", "-v", "2", str(path))
     if code != 0:
         raise SystemExit(out[-3000:])
     imp, rss = reported(out)
-    log(f"   {out.strip().splitlines()[-2]}")
+    log(f"   {out.strip().splitlines()[-3]}")
+    log(f"   {out.strip().splitlines()[-1]}")
     log(f"   {imp:.1f} s in the command ({wall:.1f} s with start-up), peak resident memory {rss:,.0f} MB; {load()}")
     stale = counts_stale(inspection_ids=[imp_insp.pk])[0]
     code_check, out_check, t_check = manage("rebuild_findings_counts", "--check", "--inspection", name)
@@ -223,9 +224,10 @@ def main() -> None:
     code, out, _ = manage("import_assessments", "--instrument", "iaow-2013-10", "--inspection", name, "--no-progress", "--dry-run", str(path))
     read, rss_read = reported(out)
     log(f"   {read:.1f} s, peak {rss_read:,.0f} MB")
-    code, out, _ = manage("import_assessments", "--instrument", "iaow-2013-10", "--inspection", name, "--no-progress", str(path))
+    code, out, _ = manage("import_assessments", "--instrument", "iaow-2013-10", "--inspection", name, "--no-progress", "-v", "2", str(path))
     reimp, rss_re = reported(out)
-    log(f"   re-import of the same file: {reimp:.1f} s, peak {rss_re:,.0f} MB: {out.strip().splitlines()[-2]}")
+    log(f"   re-import of the same file: {reimp:.1f} s, peak {rss_re:,.0f} MB: {out.strip().splitlines()[-3]}")
+    log(f"   {out.strip().splitlines()[-1]}")
 
     # 5. one bad row at the end
     bad = tmp / "answers-bad.csv"

@@ -25,6 +25,7 @@ import datetime as dt
 import io
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,7 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
     counts_kept: bool = False  # the findings count table was kept by the import (no rebuild needed)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (import_assessments -v 2)
 
     @property
     def ok(self) -> bool:
@@ -425,6 +427,8 @@ class _AnswerWriter:
         self.table = Answer._meta.db_table
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
+        self.seconds = 0.0
+        self.hold = False  # no flush while a read of the same table is open
         self.pg = connection.vendor == "postgresql"
         qn = connection.ops.quote_name
         cols = ", ".join(qn(c) for c in _ANSWER_COLUMNS)
@@ -443,12 +447,13 @@ class _AnswerWriter:
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.rows.append(row)
-        if len(self.rows) >= WRITE_BATCH:
+        if len(self.rows) >= WRITE_BATCH and not self.hold:
             self.flush()
 
     def flush(self) -> None:
         if not self.rows:
             return
+        t = time.perf_counter()
         with connection.cursor() as cur:
             if self.pg:
                 cur.execute("TRUNCATE caseassess_import_staging")
@@ -460,6 +465,24 @@ class _AnswerWriter:
                 cur.executemany(self.insert_sql, self.rows)
         self.written += len(self.rows)
         self.rows = []
+        self.seconds += time.perf_counter() - t
+
+
+def _stored_answers(inspection_id: int) -> Iterator[tuple[int, str, Any, str, int]]:
+    """(assessment, question, value, scoring, version) of the inspection's counted
+    assessments, ordered by assessment: one raw query read in chunks (the ORM's per-row
+    work would cost more than the query on a re-import of a million answers)."""
+    qn = connection.ops.quote_name
+    ans, ass, case = Answer._meta.db_table, Assessment._meta.db_table, Case._meta.db_table
+    sql = (f"SELECT a.{qn('assessment_id')}, a.{qn('question_id')}, a.{qn('value')}, a.{qn('scoring')}, a.{qn('version')} "  # noqa: S608 - fixed names
+           f"FROM {qn(ans)} a JOIN {qn(ass)} s ON s.{qn('id')} = a.{qn('assessment_id')} JOIN {qn(case)} c ON c.{qn('id')} = s.{qn('case_id')} "
+           f"WHERE c.{qn('inspection_id')} = %s AND s.{qn('counts')} ORDER BY a.{qn('assessment_id')}")
+    loads = json.loads  # both backends hand the JSON over as text (Django leaves jsonb undecoded)
+    with connection.chunked_cursor() as cur:  # a server-side cursor on PostgreSQL: constant memory
+        cur.execute(sql, [inspection_id])
+        while rows := cur.fetchmany(20_000):
+            for aid, qid, value, scoring, version in rows:
+                yield aid, qid, (loads(value) if isinstance(value, str) else value), scoring, version
 
 
 def _audit_many(events: list[AuditEvent]) -> None:
@@ -505,6 +528,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
 
         # New cases and their counted assessments.
         new_refs = [ref for ref in cases if ref not in existing]
+        clock = time.perf_counter()
         new_cases = Case.objects.bulk_create([Case(inspection=inspection, case_ref=ref, details=cases[ref].details) for ref in new_refs], batch_size=BATCH)
         for c in new_cases:
             existing[c.case_ref] = (c.pk, c.details, 0)
@@ -583,37 +607,49 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
 
         # Cases that have answers already: their stored answers, one streamed query read to
         # the end before anything is written (SQLite gives no isolation within a connection).
-        pending: list[tuple[int, str, dict[str, tuple[Any, str, int]]]] = []
+        # Cases that have answers already: merged case by case as their stored answers
+        # stream in (one query, ordered by assessment); what changes is held back and
+        # written after the read (SQLite gives no isolation within a connection).
+        seen: set[int] = set()
         old_aids = {aid for aid, ref in ref_of.items() if existing[ref][0] not in new_ids}
         if old_aids:
+            writer.hold = True
             cur_aid: int | None = None
             cur: dict[str, tuple[Any, str, int]] = {}
-            stored_q = Answer.objects.filter(assessment__case__inspection=inspection, assessment__counts=True).order_by("assessment_id")
-            for aid, qid, value, scoring, version in stored_q.values_list("assessment_id", "question_id", "value", "scoring", "version").iterator(chunk_size=20_000):
+            for aid, qid, value, scoring, version in _stored_answers(inspection.pk):
                 if aid != cur_aid:
                     if cur_aid in old_aids:
-                        pending.append((cur_aid, ref_of[cur_aid], cur))
+                        process(cur_aid, ref_of[cur_aid], cur)
+                        seen.add(cur_aid)
                     cur_aid, cur = aid, {}
                 cur[qid] = (value, scoring, version)
             if cur_aid in old_aids:
-                pending.append((cur_aid, ref_of[cur_aid], cur))
-        seen = {aid for aid, _, _ in pending}
-        for aid, ref, stored in pending:
-            process(aid, ref, stored)
-        pending.clear()
+                process(cur_aid, ref_of[cur_aid], cur)
+                seen.add(cur_aid)
+            writer.hold = False
+        result.timings["stored answers"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         for aid, ref in ref_of.items():
             if aid not in seen:
                 process(aid, ref, {})
         writer.flush()
+        result.timings["score and write answers"] = time.perf_counter() - clock
+        result.timings["of which the database"] = writer.seconds
+        clock = time.perf_counter()
         say("Writing", total, total, rows=result.rows, cases=total, force=True)
         _audit_many(events)
         # Changed assessments get a new updated_at: the findings count state sees the change.
         touched = [counted[e.case_id][0] for e in events if e.case_id is not None and e.case_id not in new_ids]
         for start in range(0, len(touched), 900):
             Assessment.objects.filter(pk__in=touched[start:start + 900]).update(updated_at=now)
+        result.timings["audit"] = time.perf_counter() - clock
+        clock = time.perf_counter()
         if delta is not None:
             counts.apply_increments(delta.delta(), state, inspection.pk)
             result.counts_kept = True
+        result.timings["count table"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+    result.timings["commit"] = time.perf_counter() - clock
 
 
 # ---------------------------------------------------------------------------- entry points
@@ -643,11 +679,13 @@ def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[
         return result
     ins = instrument_get(version=inspection.instrument)
     say("Reading and checking", 0, size, rows=0, cases=0, force=True)
+    clock = time.perf_counter()
     try:
         cases = _read(inspection=inspection, ins=ins, source=_Source(binary, size), result=result, say=say)
     except csv.Error as exc:
         result.error(f"The file is not valid CSV: {exc}")
         return result
+    result.timings["read and check"] = time.perf_counter() - clock
     if not result.ok or dry_run:
         return result
     _write(inspection=inspection, actor=actor, ins=ins, cases=cases, result=result, say=say)

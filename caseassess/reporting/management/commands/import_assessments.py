@@ -110,3 +110,5 @@ class Command(BaseCommand):
         if opts["verbosity"] >= 1:
             self.stdout.write(f"{seconds:.1f} s ({result.rows / seconds if seconds else 0:,.0f} rows/s), peak memory {peak_rss_mb():,.0f} MB; "
                               f"findings counts {'kept by the import' if result.counts_kept else 'rebuilt'}")
+        if opts["verbosity"] >= 2:
+            self.stdout.write("phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items()))
