@@ -520,8 +520,8 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
     uid = user.pk if user else None
     total = len(cases)
     if connection.vendor == "sqlite":
-        with connection.cursor() as cur:  # a large page cache for this connection: index pages stay in memory while rows go in
-            cur.execute("PRAGMA cache_size = -262144")
+        with connection.cursor() as cur:  # a 64 MB page cache for this connection: index pages stay in memory while rows go in
+            cur.execute("PRAGMA cache_size = -65536")
     with transaction.atomic():
         existing: dict[str, tuple[int, dict[str, Any], int]] = {}
         for pk, ref, details, dv in Case.objects.filter(inspection=inspection).values_list("id", "case_ref", "details", "details_version").iterator(chunk_size=BATCH):
