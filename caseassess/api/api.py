@@ -96,8 +96,11 @@ def _programme_scope(request: HttpRequest, pk: int) -> tuple[Programme, list[Ins
 
 
 def _case_records_allowed(request: HttpRequest, inspection: Inspection) -> None:
-    """Cases and answers: analysts, lead inspectors and administrators who can see the inspection."""
-    if not getattr(request.user, "is_analyst", False):
+    """Cases and answers: the inspection's lead inspectors and analysts (their role on that
+    inspection, or an analyst account) and administrators."""
+    from caseassess.inspections.permissions import sees_findings_of
+
+    if not sees_findings_of(request.user, inspection):
         raise Http404("No such inspection")
 
 
@@ -309,18 +312,31 @@ def comparison(request: HttpRequest, programme_id: int, q: Query[CompareQuery]) 
 
 @api.get("/programmes/{programme_id}/agreement", response=dict[str, Any], tags=["findings"])
 def programme_agreement(request: HttpRequest, programme_id: int) -> dict[str, Any]:
-    """Agreement between assessors over double-assessed cases (kappa with its interval)."""
+    """Agreement between assessors over double-assessed cases (kappa with its interval; withheld below
+    the minimum number of double-assessed cases)."""
     _need(request, Scope.FINDINGS)
     _, insps = _programme_scope(request, programme_id)
-    view = agreement_for(inspections=insps)
-    return {"cases": view.cases, "report": _plain(view.report), "labels": view.labels}
+    return _agreement(agreement_for(inspections=insps))
 
 
 @api.get("/inspections/{inspection_id}/agreement", response=dict[str, Any], tags=["findings"])
 def inspection_agreement(request: HttpRequest, inspection_id: int) -> dict[str, Any]:
     _need(request, Scope.FINDINGS)
-    view = agreement_for(inspections=[inspection_for(request.user, inspection_id)])
-    return {"cases": view.cases, "report": _plain(view.report), "labels": view.labels}
+    return _agreement(agreement_for(inspections=[inspection_for(request.user, inspection_id)]))
+
+
+def _agreement(view: Any) -> dict[str, Any]:
+    """As the agreement page: below the minimum number of double-assessed cases, kappa and the
+    low-agreement flag are withheld ("too few cases"); percent agreement and N are kept."""
+    report = _plain(view.report)
+    too_few = view.cases < view.min_cases
+    if too_few:
+        for key in ("by_question", "by_section", "by_assessor_pair"):
+            for row in report[key]:
+                row["kappa"] = None
+                row["low_agreement"] = None
+    return {"cases": view.cases, "kappa_min_cases": view.min_cases, "too_few_cases": too_few, "report": report,
+            "labels": view.labels}
 
 
 def _ratings(view: Any) -> dict[str, Any]:
@@ -355,7 +371,9 @@ def import_assessments(request: HttpRequest, inspection_id: int, file: File[Uplo
 
     _need(request, Scope.IMPORT)
     insp = inspection_for(request.user, inspection_id)
-    if not getattr(request.user, "is_lead", False):
+    from caseassess.inspections.permissions import is_lead_of
+
+    if not is_lead_of(request.user, insp):
         raise Http404("No such inspection")
     if file.size and file.size > MAX_IMPORT_BYTES:
         return Status(413, {"detail": f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "

@@ -12,6 +12,9 @@ class InstrumentVersion(models.Model):
     checksum = models.CharField(max_length=64)
     definition = models.JSONField()
     loaded_at = models.DateTimeField(auto_now_add=True)
+    published = models.BooleanField(
+        default=True, help_text="Offered for new inspections. A version loaded from the browser is published after review."
+    )
 
     class Meta:
         ordering = ["-effective_from", "instrument_id"]

@@ -30,9 +30,11 @@ LONG_COLUMNS = (*CASE_COLUMNS, "question_id", "value", "scoring")
 
 
 def cell(value: Any) -> str:
-    """A stored JSON value as text: multiple choice joined with ';'."""
+    """A stored JSON value as text: multiple choice joined with ';', factor outcomes as 'factor=outcome;...'."""
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -54,7 +56,7 @@ def long_rows(*, inspections: Sequence[Inspection]) -> Iterator[tuple[Any, ...]]
             "assessment__case__case_ref", "question_id", "value", "scoring"
         )
         for ref, qid, value, scoring in qs.iterator(chunk_size=BATCH):
-            yield (insp.name, insp.area, ref, qid, cell(value), scoring)
+            yield (insp.name, insp.area.name, ref, qid, cell(value), scoring)
 
 
 def wide_columns(ins: Instrument) -> tuple[list[str], list[str]]:
@@ -80,7 +82,7 @@ def wide_rows(*, inspections: Sequence[Inspection], ins: Instrument) -> Iterator
                 if k is not None:
                     values[k] = cell(pending[2])
                 pending = next(ans_it, None)
-            yield (insp.name, insp.area, ref, *(cell((details or {}).get(f)) for f in detail_ids), *values)
+            yield (insp.name, insp.area.name, ref, *(cell((details or {}).get(f)) for f in detail_ids), *values)
 
 
 def write_csv(out: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]], progress: Progress | None = None) -> int:

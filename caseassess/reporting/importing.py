@@ -274,7 +274,7 @@ def _read(*, inspection: Inspection, ins: Instrument, source: _Source, result: I
     detail_cols = [(pos[f], fields[f]) for f in header if f in fields]
     i_insp, i_area, i_date = pos.get("inspection"), pos.get("area"), pos.get("fieldwork_date")
     width = len(header)
-    area_ok = inspection.area.strip().lower()
+    area_ok = inspection.area.name.strip().lower()
     ok_refs: set[str] = set()
     ok_insp: set[str] = {"", inspection.name}
     ok_area: set[str] = {""}
@@ -308,7 +308,7 @@ def _read(*, inspection: Inspection, ins: Instrument, source: _Source, result: I
             result.error(f"Row {n}: inspection {v!r} is not {inspection.name!r}")
         if i_area is not None and (v := rec[i_area].strip()) not in ok_area:
             if v.lower() != area_ok:
-                result.error(f"Row {n}: area {v!r} does not match the inspection's area {inspection.area!r}")
+                result.error(f"Row {n}: area {v!r} does not match the inspection's area {inspection.area.name!r}")
             else:
                 ok_area.add(v)
         if i_date is not None and (v := rec[i_date].strip()) not in ok_dates:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from caseassess.inspections.models import Inspection, Programme
+from caseassess.inspections.models import Area, Inspection, Programme
 from caseassess.instruments.models import CrosswalkVersion
 from caseassess.reporting.dataexchange import assessments_import_csv
 from tests.web.conftest import MINI, client_for, run_jobs
@@ -23,10 +23,11 @@ MINI_2014 = Path(__file__).resolve().parents[1] / "fixtures" / "mini-instrument-
 
 def programme(name: str, version: Any, year: int, members: list[Any], rows: list[list[str]]) -> Programme:
     prog = Programme.objects.create(name=name)
-    insp = Inspection.objects.create(programme=prog, name=f"{name} Testshire", area="Testshire Probation Trust",
+    insp = Inspection.objects.create(programme=prog, name=f"{name} Testshire", area=Area.objects.get_or_create(name="Testshire Probation Trust")[0],
                                      fieldwork_start=dt.date(year, 11, 4), fieldwork_end=dt.date(year, 11, 8),
                                      instrument=version)
-    insp.members.add(*members)
+    for m in members:  # roles are per inspection: the lead leads it, the analyst reads its findings
+        insp.members.add(m, through_defaults={"role": "analyst" if m.role == "analyst" else "lead_inspector"})
     result = assessments_import_csv(inspection=insp, actor=None, rows=[["case_ref", "question_id", "answer"], *rows])
     assert result.ok, result.errors
     return prog
@@ -78,7 +79,8 @@ def test_the_trends_exports_carry_the_same_rows(rounds: Any, users: dict[str, An
     dropped = next(r for r in data["rows"] if r["area"] == "All areas" and r["id"] == "D.2.2.8")
     assert (dropped["earlier_pct"], dropped["later_pct"]) == (25, None)
     resp = c.get(f"{base}.csv?earlier={earlier.pk}")
-    assert 'filename="trends-iaow-2014-vs-iaow-2013.csv"' in resp["Content-Disposition"]
+    day = dt.date.today().isoformat()
+    assert f'filename="trends-iaow-2014-vs-iaow-2013-{day}.csv"' in resp["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(resp.content.decode())))
     assert len(rows) == len(data["rows"])
     from openpyxl import load_workbook
