@@ -270,7 +270,9 @@ class CaseScorer:
     remembered for each combination of the case details and answers the instrument's
     applicability expressions read, so thousands of cases cost a few evaluations."""
 
-    def __init__(self, instrument: Instrument, expressions: Mapping[str, Expression] | None = None, *, memo_size: int = 100_000) -> None:
+    def __init__(
+        self, instrument: Instrument, expressions: Mapping[str, Expression] | None = None, *, memo_size: int = 100_000
+    ) -> None:
         self.instrument = instrument
         self.expressions = dict(expressions) if expressions is not None else _expressions(instrument)
         self.fields = sorted({f for e in self.expressions.values() for f in e.case_fields})
@@ -285,13 +287,17 @@ class CaseScorer:
         try:
             found = self._not_applying.get(key)
         except TypeError:  # an unhashable value (a dict): evaluate without remembering
-            return frozenset(q for q, a in applicability(self.instrument, case, answers, self.expressions).items() if not a.applies)
+            return self._evaluate(case, answers)
         if found is None:
             if len(self._not_applying) >= self.memo_size:
                 self._not_applying.clear()
-            found = frozenset(q for q, a in applicability(self.instrument, case, answers, self.expressions).items() if not a.applies)
+            found = self._evaluate(case, answers)
             self._not_applying[key] = found
         return found
+
+    def _evaluate(self, case: Mapping[str, Any], answers: Mapping[str, Any]) -> frozenset[str]:
+        verdicts = applicability(self.instrument, case, answers, self.expressions)
+        return frozenset(q for q, a in verdicts.items() if not a.applies)
 
     def scoring_class(self, qid: str, value: Any) -> str:
         """The class of an answer when its question applies ('' when unscored)."""
