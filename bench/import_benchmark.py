@@ -56,7 +56,7 @@ from django.utils import timezone  # noqa: E402
 
 from caseassess.assessments.models import Answer, Assessment  # noqa: E402
 from caseassess.inspections.demo import random_answers, random_case_details  # noqa: E402
-from caseassess.inspections.models import Case, Inspection, Programme  # noqa: E402
+from caseassess.inspections.models import Area, Case, Inspection, Programme  # noqa: E402
 from caseassess.instruments.selectors import instrument_expressions, instrument_get  # noqa: E402
 from caseassess.instruments.services import instrument_load  # noqa: E402
 from caseassess.reporting.counts import counts_stale  # noqa: E402
@@ -145,7 +145,8 @@ def main() -> None:
     ins = instrument_get(version=version)
     scorer = CaseScorer(ins, instrument_expressions(version=version))
     prog = Programme.objects.create(name=PROGRAMME, description="bench/import_benchmark.py")
-    raw_insp, imp_insp = (Inspection.objects.create(programme=prog, name=name, area="Benchmark Probation Trust", fieldwork_start=START,
+    area, _ = Area.objects.get_or_create(name="Benchmark Probation Trust")
+    raw_insp, imp_insp = (Inspection.objects.create(programme=prog, name=name, area=area, fieldwork_start=START,
                                                     fieldwork_end=START + dt.timedelta(days=4), instrument=version)
                           for name in ("IMPORT RAW", "IMPORT BENCH"))
 

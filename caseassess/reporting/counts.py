@@ -59,7 +59,9 @@ def counted_fields(ins: Any) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=64)
-def _fields_of_version(version_id: int) -> tuple[str, ...]:
+def _fields_of_version(version_id: int, checksum: str) -> tuple[str, ...]:
+    """Keyed by the checksum too: a version's id alone may name other files (a test database
+    reuses ids; a restore may too)."""
     from caseassess.instruments.models import InstrumentVersion
     from caseassess.instruments.selectors import instrument_get
 
@@ -68,8 +70,8 @@ def _fields_of_version(version_id: int) -> tuple[str, ...]:
 
 def fields_for(inspection_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """Each inspection's counted fields (from its instrument version)."""
-    versions = dict(Inspection.objects.filter(pk__in=inspection_ids).values_list("id", "instrument_id"))
-    return {i: _fields_of_version(v) for i, v in versions.items()}
+    rows = Inspection.objects.filter(pk__in=inspection_ids).values_list("id", "instrument_id", "instrument__checksum")
+    return {i: _fields_of_version(v, c) for i, v, c in rows}
 
 
 def common_fields(inspection_ids: Sequence[int]) -> set[str]:

@@ -203,7 +203,7 @@ def assessments_import_csv(
     i_insp, i_area, i_date = pos.get("inspection"), pos.get("area"), pos.get("fieldwork_date")
     width = len(header)
     cases: dict[str, _CaseIn] = {}
-    area_ok = inspection.area.strip().lower()
+    area_ok = inspection.area.name.strip().lower()
 
     n = 1
     for n, rec in enumerate(it, start=2):
@@ -226,7 +226,7 @@ def assessments_import_csv(
         if i_insp is not None and rec[i_insp].strip() and rec[i_insp].strip() != inspection.name:
             result.error(f"Row {n}: inspection {rec[i_insp].strip()!r} is not {inspection.name!r}")
         if i_area is not None and rec[i_area].strip() and rec[i_area].strip().lower() != area_ok:
-            result.error(f"Row {n}: area {rec[i_area].strip()!r} does not match the inspection's area {inspection.area!r}")
+            result.error(f"Row {n}: area {rec[i_area].strip()!r} does not match the inspection's area {inspection.area.name!r}")
         if i_date is not None and rec[i_date].strip():
             d = _parse_date(rec[i_date].strip())
             if d is None:

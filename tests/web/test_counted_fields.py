@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from caseassess.assessments.models import Answer
-from caseassess.inspections.models import Inspection, Programme
+from caseassess.inspections.models import Area, Inspection, Programme
 from caseassess.instruments.selectors import instrument_get
 from caseassess.instruments.services import instrument_load
 from caseassess.reporting import importing, selectors
@@ -26,7 +26,7 @@ def imported() -> Inspection:
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     prog = Programme.objects.create(name="Counted fields")
     start = dt.date(2013, 11, 4)
-    insp = Inspection.objects.create(programme=prog, name="Fieldshire", area="Fieldshire", fieldwork_start=start,
+    insp = Inspection.objects.create(programme=prog, name="Fieldshire", area=Area.objects.create(name="Fieldshire"), fieldwork_start=start,
                                      fieldwork_end=start + dt.timedelta(days=4), instrument=version)
     rows, _ = generated(instrument_get(version=version), seed=4, n=30)
     assert importing.assessments_import_csv(inspection=insp, actor=None, rows=iter(rows)).ok

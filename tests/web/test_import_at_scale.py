@@ -137,7 +137,8 @@ def test_kill_9_during_the_write_leaves_the_database_exactly_as_before(tmp_path:
     assert _manage(env, "load_instrument", "tests/fixtures/mini-instrument").returncode == 0
     setup = ("from caseassess.inspections.models import Inspection, Programme; from caseassess.instruments.models import InstrumentVersion; "
              "import datetime as dt; p = Programme.objects.create(name='Kill'); "
-             "Inspection.objects.create(programme=p, name='IAOW Testshire', area='Testshire', fieldwork_start=dt.date(2013, 11, 4), "
+             "from caseassess.inspections.models import Area; "
+             "Inspection.objects.create(programme=p, name='IAOW Testshire', area=Area.objects.create(name='Testshire'), fieldwork_start=dt.date(2013, 11, 4), "
              "fieldwork_end=dt.date(2013, 11, 8), instrument=InstrumentVersion.objects.get())")
     assert _manage(env, "shell", "-v", "0", "-c", setup).returncode == 0
     first = big_file(tmp_path / "first.csv", 2_000)

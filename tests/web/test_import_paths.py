@@ -22,7 +22,7 @@ from django.db import connection
 from caseassess.assessments.models import Answer, Assessment
 from caseassess.audit.models import AuditEvent
 from caseassess.inspections.demo import random_answers, random_case_details
-from caseassess.inspections.models import Case, Inspection, Programme
+from caseassess.inspections.models import Area, Case, Inspection, Programme
 from caseassess.instruments.selectors import instrument_get
 from caseassess.instruments.services import instrument_load
 from caseassess.reporting import counts, importing
@@ -40,7 +40,8 @@ def pair() -> tuple[Any, Any, Any]:
     """Two empty inspections of the IAOW instrument: one for the reference import, one for the new."""
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     prog = Programme.objects.create(name="Import paths")
-    made = [Inspection.objects.create(programme=prog, name=name, area="Pathshire", fieldwork_start=START,
+    area = Area.objects.create(name="Pathshire")
+    made = [Inspection.objects.create(programme=prog, name=name, area=area, fieldwork_start=START,
                                       fieldwork_end=START + dt.timedelta(days=4), instrument=version) for name in ("Reference", "Bulk")]
     return made[0], made[1], instrument_get(version=version)
 

@@ -160,7 +160,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 # What each per-inspection role may open. Every id route is in exactly one class
 # (test_every_id_route_has_an_access_class), so a new route must say who may use it.
 LEAD_ROUTES = {  # the inspection's lead inspectors (and administrators)
-    "inspections:add_case", "inspections:import_cases", "inspections:allocate", "inspections:edit", "inspections:members",
+    "inspections:add_case", "inspections:import_cases", "inspections:import_assessments", "inspections:allocate", "inspections:edit", "inspections:members",
     "inspections:close", "sampling:inspection", "sampling:upload_caseload", "sampling:draw", "sampling:draw_detail",
     "sampling:add_sample", "sampling:double_assessment", "sampling:moderate", "sampling:benchmark", "assessments:review",
 }
@@ -185,7 +185,10 @@ NO_DATA_IN_WORLD = {
     "reporting:programme_ratings_export", "reporting:trends_export",
     "reporting:compare_export",  # 404 for everyone until a comparison is chosen (?by=&a=&b=)
 }
-OWNER_ROUTES = {"api_tokens:revoke"}  # the owner's own things (world's token is the lead's), not even administrators
+OWNER_ROUTES = {  # the owner's own things (world's token and job are the lead's), not even administrators
+    "api_tokens:revoke",
+    "jobs:detail", "jobs:retry",  # (an administrator may follow a job's progress: allowed, not checked here)
+}
 ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES, CASE_ROUTES, ADMIN_ROUTES, OWNER_ROUTES]
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
