@@ -267,3 +267,24 @@ def test_a_closed_inspection_is_read_only_and_still_reported(assessment: Any, us
     assert "Save and continue" not in section
     assert c.get(f"/findings/inspections/{inspection.pk}/").status_code == 200
     assert "was closed on" in c.get(f"/inspections/{inspection.pk}/").content.decode()
+
+
+def test_double_assessment_moderation_and_benchmarks_are_refused_on_a_closed_inspection(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments.models import Assessment
+    from caseassess.inspections.setup import inspection_close
+    from caseassess.sampling import quality
+    from caseassess.sampling.models import DoubleAssessment
+
+    inspection = assessment.case.inspection
+    Assessment.objects.filter(pk=assessment.pk).update(status="submitted")
+    assessment.refresh_from_db()
+    second = Assessment.objects.create(case=assessment.case, assessor=users["assessor2"], counts=False, status="submitted")
+    pair = DoubleAssessment.objects.create(case=assessment.case, first=assessment, second=second)
+    inspection_close(actor=users["lead"], inspection=inspection)
+    with pytest.raises(quality.QualityError, match="closed"):
+        quality.double_assessment_mark(inspection=inspection, actor=users["lead"], second_assessor=users["assessor2"], firsts=[assessment])
+    with pytest.raises(quality.QualityError, match="closed"):
+        quality.moderation_record(pair=pair, actor=users["lead"], decisions={})
+    with pytest.raises(quality.QualityError, match="closed"):
+        quality.benchmark_mark(case=assessment.case, reference=assessment, actor=users["lead"])
+    assert Assessment.objects.filter(case=assessment.case).count() == 2
