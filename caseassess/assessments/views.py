@@ -174,7 +174,10 @@ def _section_from(section: Any, data: dict[str, list[str]]) -> tuple[dict[str, A
     for q in section.questions:
         key = f"q-{q.id}"
         present = key in data or f"{key}-present" in data
-        if present:
+        if present and q.type == AnswerType.FACTOR_OUTCOMES:
+            prefix = f"{key}:"
+            values[q.id] = {k[len(prefix):]: v[0] for k, v in data.items() if k.startswith(prefix) and v and v[0] != ""}
+        elif present:
             vals = [v for v in data.get(key, []) if v != ""]
             values[q.id] = vals if q.type == AnswerType.MULTIPLE_CHOICE else (vals[0] if vals else None)
         if f"c-{q.id}" in data:

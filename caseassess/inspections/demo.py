@@ -142,7 +142,29 @@ def random_answers(ins: Instrument, case: dict[str, Any], rng: random.Random, qu
                     answers[q.id] = rng.choice([o.value for o in opts])
             elif q.type == AnswerType.MULTIPLE_CHOICE and opts:
                 answers[q.id] = [opts[0].value]
+            elif q.type == AnswerType.FACTOR_OUTCOMES and opts:
+                # its own generator (seeded by the case), so the other answers stay as they were
+                own = random.Random(f"{q.id}|{sorted((k, str(v)) for k, v in case.items())}|{quality}")
+                answers[q.id] = _random_factor_outcomes(ins, q, own, quality)
     return answers
+
+
+def _random_factor_outcomes(ins: Instrument, q: Any, rng: random.Random, quality: float) -> dict[str, str]:
+    """Two or three factors linked to offending, each improved (with chance ``quality``), unchanged or worse."""
+    factors = [f.value for f in ins.factors_for(q)]
+    chosen = set(rng.sample(factors, min(len(factors), rng.choice((2, 3)))))
+    by_class: dict[str, list[str]] = {}
+    for o in ins.options_for(q):
+        by_class.setdefault(o.scoring.value if o.scoring else "none", []).append(o.value)
+    out: dict[str, str] = {}
+    for f in factors:
+        if f not in chosen:
+            out[f] = by_class.get("excluded", ["not_a_factor"])[0]
+        elif rng.random() < quality * 0.6 and by_class.get("sufficient"):
+            out[f] = by_class["sufficient"][0]
+        else:
+            out[f] = rng.choice(by_class.get("insufficient", [f]))
+    return out
 
 
 def write_answers(assessment: Assessment, ins: Instrument, answers: dict[str, Any], actor: User) -> None:

@@ -422,9 +422,11 @@ LONG_COLUMNS = (*CASE_COLUMNS, "question_id", "value", "scoring")
 
 
 def cell(value: Any) -> str:
-    """A stored JSON value as text: multiple choice joined with ';'."""
+    """A stored JSON value as text: multiple choice joined with ';', factor outcomes as 'factor=outcome;...'."""
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
     if isinstance(value, bool):

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("programmes/<int:pk>/", views.programme, name="programme"),
     path("programmes/<int:pk>/compare/", views.compare, name="compare"),
+    path("programmes/<int:pk>/compare/findings.<str:fmt>", views.compare_export, name="compare_export"),
     path("programmes/<int:pk>/findings.<str:fmt>", views.programme, name="programme_export"),
     path("programmes/<int:pk>/ratings/", views.programme_ratings, name="programme_ratings"),
     path("programmes/<int:pk>/trends/", views.trends, name="trends"),

@@ -207,6 +207,8 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
         for qid in differ:
             q = ins.question(qid)
             value: Any = request.POST.getlist(f"agreed-{qid}") if q.type.value == "multiple_choice" else request.POST.get(f"agreed-{qid}")
+            if q.type.value == "factor_outcomes":  # the agreed answer is one of the two recorded grids
+                value = {"first": first.get(qid), "second": second.get(qid)}.get(value or "")
             decisions[qid] = (value, request.POST.get(f"reason-{qid}", ""))
             if value in (None, "", []):
                 errors.append((f"agreed-{qid}", f"{qid}: choose the agreed answer"))

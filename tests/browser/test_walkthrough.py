@@ -100,7 +100,8 @@ def test_a_new_assessor_walks_a_whole_case_and_the_lead_signs_it_off(live_server
     from caseassess.instruments.selectors import instrument_get
 
     ins = instrument_get(version=a.case.inspection.instrument)
-    overrides = {"D.2.2.8": "yes", "E.2.3.2": "no"}
+    # B.4.1.1 records the same classification as the case details (CR09)
+    overrides = {"B.4.1.1": "high", "D.2.2.8": "yes", "E.2.3.2": "no"}
     for i, sec in enumerate(ins.sections()):
         url = f"{base}/assessments/{a.pk}/sections/{sec.id}/"
         for _ in range(3):  # a later question may apply once an earlier one is saved

@@ -179,7 +179,9 @@ def test_the_tiering_suggestion_uses_the_area_setting_and_says_local_determinati
     page = f"/assessments/{did_liap_assessment.pk}/case-details/"
     before = c.get(page).content.decode()
     tier = before[before.index('id="field-tier"') :][:6000]
-    assert "The grid indicates Tier 2." in tier and "(local determination)" not in tier
+    # nothing set by the area: the grid leaves DID/LIAP to local determination (issue 13 item 5)
+    assert "The grid indicates Tier 1 or Tier 2 (local determination not set)" in tier
+    assert "The grid indicates Tier 2." not in tier and "counts as" not in tier
     client_for(users["lead"]).post(url(did_liap_assessment.case.inspection), {"row-did_liap": "tier_4"})
     after = c.get(page).content.decode()
     tier = after[after.index('id="field-tier"') :][:6000]

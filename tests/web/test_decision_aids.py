@@ -184,3 +184,13 @@ def test_explain_rules_prints_the_timescales_from_the_recorded_dates(timescale_a
     assert "outcome: met" in plan and "due: 2014-01-17" in plan and "Counted from the sentence date, 2013-12-24" in plan
     weekly = next(b for b in text.split("\n\n") if "[timescale_weekly_contact]" in b)
     assert "outcome: not_met" in weekly and "Contact arranged in 18 of the 20 weeks checked from 2013-12-24" in weekly
+
+
+def test_an_offence_outside_schedule_15_shows_the_assessor_decides_beside_q11(iaow_assessment: Any, users: dict[str, Any]) -> None:
+    case = iaow_assessment.case
+    case.details = {**case.details, "schedule15_offence": "none", "sex_offender_notification": "no", "offence_against_child": "no"}
+    case.save()
+    html = client_for(users["assessor"]).get(f"/assessments/{iaow_assessment.pk}/case-details/").content.decode()
+    victim = html[html.index('id="field-statutory_victim_case"'):][:6000]
+    assert "Unknown – the assessor decides" in victim
+    assert "Q11 would be &#39;No&#39;" not in victim and "Q11 would be 'No'" not in victim

@@ -112,6 +112,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reporting:programme": lambda w: {"pk": w["programme"]},
     "reporting:compare": lambda w: {"pk": w["programme"]},
     "reporting:programme_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:compare_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:inspection": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
     "reporting:programme_ratings": lambda w: {"pk": w["programme"]},
@@ -154,6 +155,7 @@ MEMBER_ROUTES = {  # every member of the inspection
     "inspections:detail", "reporting:programme", "reporting:compare", "reporting:programme_export",
     "reporting:inspection", "reporting:inspection_export", "reporting:inspection_ratings", "reporting:inspection_ratings_export",
     "reporting:programme_ratings", "reporting:programme_ratings_export", "reporting:trends", "reporting:trends_export",
+    "reporting:compare_export",
 }
 CASE_ROUTES = {  # the case's own assessor and the inspection's leads
     "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:history",
@@ -164,6 +166,7 @@ ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instrume
 NO_DATA_IN_WORLD = {
     "reporting:inspection_ratings", "reporting:inspection_ratings_export", "reporting:programme_ratings",
     "reporting:programme_ratings_export", "reporting:trends_export",
+    "reporting:compare_export",  # 404 for everyone until a comparison is chosen (?by=&a=&b=)
 }
 OWNER_ROUTES = {"api_tokens:revoke"}  # the owner's own things (world's token is the lead's), not even administrators
 ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES, CASE_ROUTES, ADMIN_ROUTES, OWNER_ROUTES]
