@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from caseassess.inspections.models import Programme
 from caseassess.reporting.selectors import long_date
-from tests.web.conftest import client_for
+from tests.web.conftest import add_members, client_for
 from tests.web.test_quality import double_assessed
 from tests.web.test_reporting_pages import findings  # noqa: F401 - fixture
 
@@ -178,14 +178,14 @@ def test_an_assessor_records_a_measure_of_change_per_factor_and_it_is_scored(use
     from django.conf import settings as dj
 
     from caseassess.assessments.models import Answer
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
 
     version = instrument_load(path=dj.INSTRUMENTS_DIR / "iaow-2013-10").version
-    insp = Inspection.objects.create(programme=Programme.objects.create(name="IAOW"), name="IAOW Change", area="Change Trust",
+    insp = Inspection.objects.create(programme=Programme.objects.create(name="IAOW"), name="IAOW Change", area=Area.objects.create(name="Change Trust"),
                                      fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version)
-    insp.members.add(users["assessor"], users["lead"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector")
     case = case_add(inspection=insp, actor=users["lead"], case_ref="CHG-1", assessor=users["assessor"], details={"rosh_at_start": "medium"})
     assessment = case.assessments.get()
     c = client_for(users["assessor"])
