@@ -15,3 +15,7 @@ echo "== pytest on SQLite"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 echo "== pytest on PostgreSQL"
 bash scripts/with_postgres.sh .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"
+echo "== every command's --help and one real run on a fresh, unmigrated database with nothing set"
+.venv/bin/python scripts/check_commands.py
+echo "== scripts/serve.sh on PostgreSQL with DEBUG off: /healthz, sign-in, check --deploy"
+bash scripts/with_postgres.sh bash scripts/ci_serve_check.sh
