@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-NO_DATABASE_NEEDED = {"validate_instrument", "setup_site"}
+NO_DATABASE_NEEDED = {"validate_instrument", "setup_site", "draft_crosswalk", "export_openapi"}
 SETUP_HINT = "The database has no tables yet: run `python manage.py setup_site` first (docs/deploy.md)."
 MIGRATE_HINT = "The database is older than this version of caseassess: run `python manage.py migrate` (docs/deploy.md, Upgrade)."
 NEEDS_KEY = {"runserver", "runserver_plus"}

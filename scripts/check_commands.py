@@ -35,6 +35,8 @@ INVOCATIONS: dict[str, list[str]] = {
     "reset_two_factor": ["someone"],
     "backup_data": ["{tmp}/backup.json"],
     "restore_data": ["{tmp}/no-such-backup.json"],
+    "verify_audit": [],
+    "grant_app_role": ["caseassess_app"],
     "explain_rules": ["--case", "CASE-1"],
     "import_assessments": ["--instrument", "iaow-2013-10", "--inspection", "Nowhere", "{tmp}/no-such.csv"],
     "export_findings": [
@@ -50,6 +52,8 @@ INVOCATIONS: dict[str, list[str]] = {
     "export_answers": ["--programme", "Nothing", "--shape", "long", "--format", "csv", "--output", "{tmp}/answers.csv"],
     "draw_sample": ["--inspection", "Nowhere", "--seed", "1"],
     "rebuild_findings_counts": ["--check"],
+    "draft_crosswalk": ["tests/fixtures/mini-instrument", "tests/fixtures/mini-instrument-2014", "--output", "-"],
+    "export_openapi": ["{tmp}/openapi.json"],
     # Django's and the libraries' commands that are safe to run for real
     "check": [],
     "showmigrations": [],
@@ -59,7 +63,10 @@ INVOCATIONS: dict[str, list[str]] = {
     "axes_list_attempts": [],
 }
 # Commands expected to succeed on an empty database with nothing set.
-MUST_SUCCEED = {"validate_instrument", "setup_site", "check", "showmigrations", "migrate", "diffsettings"}
+MUST_SUCCEED = {
+    "validate_instrument", "setup_site", "check", "showmigrations", "migrate", "diffsettings", "draft_crosswalk",
+    "export_openapi",
+}
 NEVER_RUN = {  # interactive, long-running, or writing into the checkout: --help only
     "runserver",
     "testserver",

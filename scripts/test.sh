@@ -11,6 +11,12 @@ echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy --strict caseassess_core"; .venv/bin/mypy caseassess_core
 echo "== import contracts"; .venv/bin/lint-imports
 echo "== supply chain (pip-audit, else the vendored advisory snapshot)"; .venv/bin/python scripts/audit_deps.py
+echo "== verify_audit on the demo database (SQLite)"
+auditdir=$(mktemp -d)
+CASEASSESS_VAR_DIR=$auditdir DJANGO_DEBUG=1 .venv/bin/python manage.py migrate -v 0
+CASEASSESS_VAR_DIR=$auditdir DJANGO_DEBUG=1 .venv/bin/python manage.py load_demo >/dev/null
+CASEASSESS_VAR_DIR=$auditdir DJANGO_DEBUG=1 .venv/bin/python manage.py verify_audit
+rm -rf "$auditdir"
 echo "== pytest on SQLite"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 echo "== pytest on PostgreSQL"

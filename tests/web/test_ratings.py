@@ -135,8 +135,9 @@ def test_the_ratings_exports_carry_the_same_numbers_and_are_named(rated: Any, us
     assert (unit["ci_low_percent"], unit["ci_high_percent"]) == (30.1, 95.4)
     assert unit["interval_crosses_band_boundary"] is True and unit["sufficient_cases_to_next_band"] == 1
     resp = c.get(base + ".csv")
+    day = __import__("datetime").date.today().isoformat()
     assert resp["Content-Disposition"] == (
-        "attachment; filename=\"ratings-iaow-2013-2017.csv\"; filename*=UTF-8''ratings-iaow-2013%E2%80%932017.csv"
+        f"attachment; filename=\"ratings-iaow-2013-2017-{day}.csv\"; filename*=UTF-8''ratings-iaow-2013%E2%80%932017-{day}.csv"
     )
     rows = list(csv.DictReader(io.StringIO(resp.content.decode())))
     assert rows[0]["rating"] == "Good" and rows[0]["n"] == "4"
