@@ -361,5 +361,19 @@ def assessment_return(*, assessment: Assessment, actor: Any, reason: str) -> Non
     _transition(assessment, actor, (Status.SUBMITTED,), Status.RETURNED, return_reason=reason.strip()[:2000])
 
 
+class SignOffRefused(Exception):
+    """Sign-off of an assessment that is incomplete or has unexplained warnings."""
+
+    def __init__(self, blockers: SubmitBlockers) -> None:
+        self.blockers = blockers
+        super().__init__("This assessment cannot be signed off until it is complete and every warning is explained")
+
+
 def assessment_sign_off(*, assessment: Assessment, actor: Any) -> None:
+    """Sign off a submitted assessment. Refused (``SignOffRefused``) while a section is
+    incomplete or a consistency warning is unexplained: answers can change after submission
+    (a lead's change to the case details makes a question apply, an import)."""
+    blockers = assessment_blockers(assessment=assessment)
+    if blockers.any:
+        raise SignOffRefused(blockers)
     _transition(assessment, actor, (Status.SUBMITTED,), Status.SIGNED_OFF, signed_off_at=timezone.now(), signed_off_by=actor)

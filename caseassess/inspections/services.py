@@ -54,6 +54,13 @@ def case_allocate(*, assessment: Assessment, actor: Any, assessor: User | None) 
         audit_record(actor=actor, action="allocate", entity="assessment", entity_id=assessment.pk, inspection_id=assessment.case.inspection_id, case_id=assessment.case_id, field="assessor", old=old, new=assessor.username if assessor else None)
 
 
+def cases_allocate(*, assessments: list[Assessment], actor: Any, assessor: User | None) -> None:
+    """Allocate several cases to one assessor (or to nobody): all or none."""
+    with transaction.atomic():
+        for assessment in assessments:
+            case_allocate(assessment=assessment, actor=actor, assessor=assessor)
+
+
 @dataclass
 class ImportReport:
     created: int = 0

@@ -108,6 +108,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessments:case_details": lambda w: {"pk": w["assessment"]},
     "assessments:section": lambda w: {"pk": w["assessment"], "section_id": "B.4.1"},
     "assessments:check": lambda w: {"pk": w["assessment"]},
+    "assessments:submitted": lambda w: {"pk": w["assessment"]},
     "assessments:review": lambda w: {"pk": w["assessment"]},
     "assessments:history": lambda w: {"case_id": w["case"]},
     "reporting:programme": lambda w: {"pk": w["programme"]},
@@ -168,6 +169,7 @@ MEMBER_ROUTES = {  # every member of the inspection
 }
 CASE_ROUTES = {  # the case's own assessor and the inspection's leads
     "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:history",
+    "assessments:submitted",
 }
 ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instruments:version_review", "instruments:version_publish",
                 "accounts:user_detail", "accounts:user_role", "accounts:user_deactivate", "accounts:user_reactivate",
@@ -184,7 +186,7 @@ ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES,
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
 CASE_RECORD_ROUTES = {
-    "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check",
+    "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:submitted",
     "assessments:review", "assessments:history", "sampling:moderate",
 }
 

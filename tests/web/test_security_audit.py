@@ -19,7 +19,7 @@ world = test_security_access.world  # shared fixture: one of each protected thin
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("route", sorted(CASE_RECORD_ROUTES - {"assessments:review"}))
+@pytest.mark.parametrize("route", sorted(CASE_RECORD_ROUTES))
 def test_every_view_of_a_case_record_is_logged_with_who_which_case_and_when(route: str, world: dict[str, Any], users: dict[str, Any]) -> None:
     url = reverse(route, kwargs=ROUTES[route](world))
     before = set(AccessLog.objects.values_list("id", flat=True))
