@@ -1,0 +1,163 @@
+"""Holes a mutation check found (issue 17, docs/testing.md): each test here failed with one
+small change to the code and passes without it. They check what users see — pages, status
+codes, what ends up stored — so that refactors of the code under them keep them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from caseassess.assessments.models import Answer
+from caseassess.audit.models import AuditEvent
+from caseassess.inspections.models import Case
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+# --- A member of the inspection who is not allocated to the case ----------------------
+
+
+@pytest.fixture
+def other_case(inspection: Any, users: dict[str, Any]) -> Any:
+    """A second case of the same inspection, allocated to assessor2 only."""
+    from caseassess.inspections.services import case_add
+
+    return case_add(inspection=inspection, actor=users["lead"], case_ref="TST-0002", assessor=users["assessor2"],
+                    details={"report_type": "standard_delivery", "sentence_type": "community_order"})
+
+
+def test_an_assessor_of_the_inspection_cannot_read_the_history_of_a_case_allocated_to_someone_else(
+    assessment: Any, other_case: Any, users: dict[str, Any]
+) -> None:
+    url = reverse("assessments:history", kwargs={"case_id": other_case.pk})
+    # assessor is a member of the inspection (allocated to TST-0001), not of TST-0002.
+    assert client_for(users["assessor"]).get(url).status_code == 404
+    # The allocated assessor and the lead do see it: the 404 is about allocation, not the page.
+    own = client_for(users["assessor2"]).get(url)
+    assert own.status_code == 200 and "TST-0002" in own.content.decode()
+    assert client_for(users["lead"]).get(url).status_code == 200
+
+
+def test_an_assessor_of_the_inspection_cannot_open_an_assessment_allocated_to_someone_else(
+    assessment: Any, other_case: Any, users: dict[str, Any]
+) -> None:
+    theirs = other_case.assessments.get()
+    c = client_for(users["assessor"])
+    assert c.get(reverse("assessments:task_list", kwargs={"pk": theirs.pk})).status_code == 404
+    assert c.get(reverse("assessments:section", kwargs={"pk": theirs.pk, "section_id": "B.4.1"})).status_code == 404
+    assert client_for(users["assessor2"]).get(reverse("assessments:task_list", kwargs={"pk": theirs.pk})).status_code == 200
+
+
+# --- "Keep mine" after a conflict --------------------------------------------------------
+
+
+def test_keep_mine_after_a_conflict_saves_my_answer_over_theirs(inspection: Any, users: dict[str, Any]) -> None:
+    from caseassess.accounts.models import User
+    from caseassess.inspections.services import case_add
+
+    # A case nobody is allocated to yet: both lead inspectors of the inspection may answer it.
+    case = case_add(inspection=inspection, actor=users["lead"], case_ref="TST-0009", assessor=None,
+                    details={"report_type": "standard_delivery", "sentence_type": "community_order"})
+    lead2 = User.objects.create_user(username="lead2", password="a-long-test-password-2013", role="lead_inspector")
+    inspection.members.add(lead2)
+    url = reverse("assessments:section", kwargs={"pk": case.assessments.get().pk, "section_id": "B.4.1"})
+    lead = client_for(users["lead"])
+    assert lead.get(url).status_code == 200  # the lead opens the page: no answer yet (version 0)
+    # Meanwhile the other lead saves "yes".
+    r = client_for(lead2).post(url, {"q-B.4.1.1": "yes", "v-B.4.1.1": "0", "action": "save"})
+    assert r.status_code == 302
+    # The lead, from the page opened before, saves "no": a conflict, nothing saved.
+    conflict = lead.post(url, {"q-B.4.1.1": "no", "v-B.4.1.1": "0", "action": "save"})
+    assert conflict.status_code == 409
+    body = conflict.content.decode()
+    assert "Your answers have not been saved" in body and 'name="force" value="1"' in body
+    assert Answer.objects.get(question_id="B.4.1.1").value == "yes"
+    # "Keep mine": the same form again, with the page's force field.
+    kept = lead.post(url, {"q-B.4.1.1": "no", "v-B.4.1.1": "0", "force": "1", "action": "save"})
+    assert kept.status_code == 302
+    assert Answer.objects.get(question_id="B.4.1.1").value == "no"
+    assert list(AuditEvent.objects.filter(action="answer", field="B.4.1.1").order_by("id").values_list("old", "new", "actor__username")) == [
+        (None, "yes", "lead2"), ("yes", "no", "lead"),
+    ]
+
+
+# --- Imports: a failure while writing leaves nothing half-written ------------------------
+
+CASES_CSV = "case_ref,assessor,sentence_type\nTST-0101,assessor,community_order\nTST-0102,assessor2,community_order\nTST-0103,,community_order\n"
+
+
+def test_a_web_case_import_that_fails_while_writing_creates_no_case(inspection: Any, users: dict[str, Any], monkeypatch: Any) -> None:
+    from caseassess.inspections import services
+
+    real = services.case_add
+    calls: list[str] = []
+
+    def failing_case_add(**kw: Any) -> Any:
+        calls.append(kw["case_ref"])
+        if len(calls) == 3:  # the database goes away while the third case is written
+            raise RuntimeError("connection lost")
+        return real(**kw)
+
+    monkeypatch.setattr(services, "case_add", failing_case_add)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        services.cases_import_csv(inspection=inspection, actor=users["lead"], text=CASES_CSV)
+    assert calls == ["TST-0101", "TST-0102", "TST-0103"]
+    assert not Case.objects.filter(inspection=inspection).exists()
+    assert not AuditEvent.objects.filter(case_id__isnull=False).exists()
+
+
+def test_a_web_case_import_that_succeeds_creates_every_case(inspection: Any, users: dict[str, Any]) -> None:
+    from caseassess.inspections import services
+
+    report = services.cases_import_csv(inspection=inspection, actor=users["lead"], text=CASES_CSV)
+    assert report.errors == [] and report.created == 3
+    assert sorted(Case.objects.filter(inspection=inspection).values_list("case_ref", flat=True)) == ["TST-0101", "TST-0102", "TST-0103"]
+
+
+ANSWERS_CSV = (
+    "case_ref,question_id,answer,sentence_type\n"
+    "IMP-1,B.4.1.1,yes,community_order\nIMP-1,B.4.1.6,no,community_order\nIMP-2,B.4.1.1,no,community_order\n"
+)
+
+
+def test_a_command_line_import_that_fails_while_writing_writes_nothing(inspection: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    from django.db.models.query import QuerySet
+
+    path = tmp_path / "answers.csv"
+    path.write_text(ANSWERS_CSV)
+    real = QuerySet.bulk_create
+
+    def bulk_create(self: Any, objs: Any, *a: Any, **kw: Any) -> Any:
+        if self.model is AuditEvent:  # the last write of the import: cases and answers are already in
+            raise RuntimeError("disk full")
+        return real(self, objs, *a, **kw)
+
+    monkeypatch.setattr(QuerySet, "bulk_create", bulk_create)
+    with pytest.raises(RuntimeError, match="disk full"):
+        call_command("import_assessments", "--instrument", "mini-2013", "--inspection", "IAOW Testshire", str(path),
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Case.objects.filter(inspection=inspection).exists()
+    assert not Answer.objects.exists()
+    monkeypatch.undo()
+    # The same file imports once the fault is gone.
+    out = io.StringIO()
+    call_command("import_assessments", "--instrument", "mini-2013", "--inspection", "IAOW Testshire", str(path), stdout=out, stderr=io.StringIO())
+    assert "2 new cases" in out.getvalue() and "3 new answers" in out.getvalue()
+    assert Answer.objects.count() == 3
+
+
+def test_a_command_line_import_with_a_bad_row_names_it_and_writes_nothing(inspection: Any, tmp_path: Path) -> None:
+    path = tmp_path / "answers.csv"
+    path.write_text(ANSWERS_CSV + "IMP-3,B.4.1.1,perhaps,community_order\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match=r"1 problem\(s\) in .*answers\.csv; nothing was imported"):
+        call_command("import_assessments", "--instrument", "mini-2013", "--inspection", "IAOW Testshire", str(path), stdout=io.StringIO(), stderr=err)
+    assert "Row 5: answer 'perhaps' is not allowed for B.4.1.1" in err.getvalue()
+    assert not Case.objects.exists()
