@@ -64,7 +64,19 @@ def test_a_table_that_is_not_square_is_refused():
 def test_kappa_can_be_negative_and_the_interval_stays_within_minus_one_and_one():
     result = cohen_kappa([[0, 5], [5, 0]])
     assert result.kappa == pytest.approx(-1.0)
-    assert result.ci_low is not None and result.ci_low >= -1.0
+    assert (result.ci_low, result.ci_high) == (pytest.approx(-1.0), pytest.approx(-1.0))
+
+
+def test_the_lower_bound_of_a_wide_interval_is_clipped_at_minus_one():
+    # n = 5, [[0, 3], [2, 0]]: po = 0, rows .6/.4, columns .4/.6, pe = .48, kappa = -.48/.52 = -12/13
+    # A = 0; B = (25/13)^2 (.6 * .8^2 + .4 * 1.2^2) = 600/169; C = (-12/13 - .48 * 25/13)^2 = 576/169
+    # var = (24/169) / (5 * .52^2) = 3000/28561, se = .324096
+    # kappa - 1.96 se = -1.5583 -> clipped to -1; kappa + 1.96 se = -0.2879
+    result = cohen_kappa([[0, 3], [2, 0]])
+    assert result.kappa == pytest.approx(-12 / 13)
+    assert result.se == pytest.approx((3000 / 28561) ** 0.5)
+    assert result.ci_low == -1.0
+    assert result.ci_high == pytest.approx(-0.287860, abs=1e-6)
 
 
 def test_it_builds_the_table_from_pairs_and_leaves_out_missing_answers():

@@ -77,5 +77,20 @@ def test_very_large_samples_keep_precision():
 
 
 def test_it_rejects_impossible_counts():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need 0 <= successes <= n, got successes=11, n=10"):
         chi_square_2x2(11, 10, 1, 10)
+    with pytest.raises(ValueError, match=r"need 0 <= successes <= n, got successes=-1, n=10"):
+        chi_square_2x2(5, 10, -1, 10)
+
+
+def test_an_expected_count_of_exactly_five_is_not_flagged_but_just_below_is():
+    # 5/10 vs 5/10: column totals 10 and 10 of 20 -> every expected count 10 * 10 / 20 = 5 (not below 5)
+    exactly_five = chi_square_2x2(5, 10, 5, 10)
+    assert exactly_five is not None
+    assert exactly_five.min_expected == 5.0
+    assert exactly_five.small_expected is False
+    # 5/10 vs 4/10: 9 sufficient of 20 -> expected 10 * 9 / 20 = 4.5 -> flagged
+    below = chi_square_2x2(5, 10, 4, 10)
+    assert below is not None
+    assert below.min_expected == pytest.approx(4.5)
+    assert below.small_expected is True
