@@ -18,6 +18,7 @@ from caseassess_core.instrument.schema import (
     Question,
     Scoring,
     Section,
+    Table,
     View,
 )
 from caseassess_core.scoring.assess import (
@@ -50,6 +51,8 @@ def chain_instrument() -> Instrument:
             CaseDetailField(id="ogrs_score", label="OGRS 3 score", type=AnswerType.NUMBER, min=0, max=100),
             CaseDetailField(id="licence_weeks", number="14", label="Weeks on licence", type=AnswerType.NUMBER, min=1),
             CaseDetailField(id="sentence_date", label="Date of sentence", type=AnswerType.DATE),
+            CaseDetailField(id="contact_hours", label="Contact hours a week", type=AnswerType.NUMBER, min=0.5, max=37.5),
+            CaseDetailField(id="tier", label="Tier", type=AnswerType.SINGLE_CHOICE, table="tiers"),
         ],
         views=[
             View(id="1", title="Assessment", sections=[
@@ -74,12 +77,20 @@ def chain_instrument() -> Instrument:
                              options=[Option(value="accommodation", label="Accommodation"), Option(value="ete", label="ETE"),
                                       Option(value="substance_misuse", label="Substance misuse")]),
                 ]),
+                Section(id="F.1.1", criterion="1.1", title="Unscored", questions=[
+                    Question(id="F.1.1.1", text="Was the case transferred in?", options="yes_no", scored=False),
+                ]),
             ]),
         ],
+        tables=[Table(id="tiers", title="Tiers", columns=["id", "label"], rows=[{"id": 1, "label": "Tier 1"}, {"id": 2, "label": "Tier 2"}])],
         consistency_rules=[
             ConsistencyRule(id="CR01", when="answer('B.4.1.3') == 'no'", expect="answer('B.4.1.2') == 'no'",
                             message="No full analysis (B.4.1.3) usually follows a screening that was not timely (B.4.1.2)",
                             questions=["B.4.1.3", "B.4.1.2"]),
+            ConsistencyRule(id="CR02", when="answer('E.1.1.1') == 0", expect="case.report_type == 'oral'",
+                            message="No contacts (E.1.1.1) is only expected where the report was oral", questions=["E.1.1.1"]),
+            ConsistencyRule(id="CR03", when="case.report_type == 'oral'", expect="answered('A.1.1.9')",
+                            message="Say what the oral report covered (A.1.1.9)", questions=["A.1.1.9"]),
         ],
     )
 
@@ -141,6 +152,24 @@ def test_the_chain_is_followed_whatever_order_the_instrument_lists_the_questions
     assert got == {"B.4.1.1": True, "B.4.1.2": False, "B.4.1.3": False}
 
 
+def test_the_chain_applies_throughout_when_listed_backwards_and_every_answer_is_yes() -> None:
+    reordered = chain_instrument()
+    reordered.views[0].sections[1].questions.reverse()
+    answers = {"B.4.1.1": "yes", "B.4.1.2": "yes", "B.4.1.3": "yes"}
+    got = {q: a.applies for q, a in applicability(reordered, STANDARD, answers).items() if q.startswith("B.")}
+    assert got == {"B.4.1.1": True, "B.4.1.2": True, "B.4.1.3": True}
+
+
+def test_expressions_parsed_beforehand_are_the_ones_used() -> None:
+    from caseassess_core.applicability.expression import parse
+
+    # The web layer passes the instrument version's parsed expressions (parsed once per process).
+    exprs = {"A.1.1.3": parse("case.report_type == 'standard_delivery'")}
+    applies = applicability(INS, STANDARD, {}, exprs)
+    assert applies["A.1.1.3"].applies is True
+    assert applies["B.4.1.2"].applies is True  # not in the mapping: no condition at all
+
+
 # --- consistency warnings -----------------------------------------------------------
 
 
@@ -161,6 +190,23 @@ def test_a_consistency_rule_ignores_answers_to_questions_that_no_longer_apply() 
     assert consistency_warnings(INS, STANDARD, answers) == []
     # The same with the applicability passed in, as the pages do.
     assert consistency_warnings(INS, STANDARD, answers, applicability(INS, STANDARD, answers)) == []
+
+
+def test_a_rule_reads_case_details_in_its_condition_and_its_expectation() -> None:
+    none = {"E.1.1.1": "0"}
+    assert [w.rule_id for w in consistency_warnings(INS, STANDARD, {"E.1.1.1": 0})] == ["CR02"]
+    assert [w.rule_id for w in consistency_warnings(INS, {"report_type": "oral"}, {"E.1.1.1": 0, "A.1.1.9": "Seen"})] == []
+    assert [w.rule_id for w in consistency_warnings(INS, ORAL, {})] == ["CR03"]
+    assert consistency_warnings(INS, STANDARD, none) == []  # "0" is not the number 0
+
+
+def test_answers_missing_from_the_applicability_passed_in_count_as_applicable() -> None:
+    answers = {"B.4.1.1": "no", "B.4.1.2": "yes", "B.4.1.3": "no"}
+    assert [w.rule_id for w in consistency_warnings(INS, STANDARD, answers, {})] == ["CR01"]
+    a11 = section("A.1.1")
+    assert section_status(a11, {}, {}) == "not_started"
+    assert [q.id for q in unanswered(a11, {}, {})] == ["A.1.1.3"]
+    assert section_status(a11, {}, {"A.1.1.3": "yes"}) == "completed"
 
 
 # --- section status -------------------------------------------------------------------
@@ -194,6 +240,14 @@ def test_a_chain_switched_off_at_its_start_completes_the_section_with_one_answer
     assert [q.id for q in unanswered(b41, applicability(INS, STANDARD, yes), yes)] == ["B.4.1.2"]
 
 
+def test_an_empty_string_is_not_an_answer() -> None:
+    a11 = section("A.1.1")
+    blank = {"A.1.1.3": ""}
+    applies = applicability(INS, ORAL, blank)
+    assert section_status(a11, applies, blank) == "not_started"
+    assert [q.id for q in unanswered(a11, applies, blank)] == ["A.1.1.3"]
+
+
 def test_an_empty_multiple_choice_answer_is_not_an_answer() -> None:
     e11 = section("E.1.1")
     applies = applicability(INS, STANDARD, {})
@@ -213,6 +267,7 @@ def test_each_stored_answer_has_the_scoring_class_of_its_option() -> None:
     assert scoring_of(INS, question("B.4.1.2"), "") is None
     assert scoring_of(INS, question("B.4.1.2"), "maybe") is None
     assert scoring_of(INS, question("E.1.1.3"), "yes") is None  # text is never scored
+    assert scoring_of(INS, question("F.1.1.1"), "yes") is None  # a choice question marked unscored
 
 
 # --- clean_answer ---------------------------------------------------------------------
@@ -258,6 +313,21 @@ def test_a_number_with_only_a_lower_limit_names_it() -> None:
     assert clean_answer(INS, f, "5000") == 5000
     with pytest.raises(AnswerError, match=re.escape("14: enter a number from 1 to any")):
         clean_answer(INS, f, "0.5")
+
+
+def test_limits_that_are_not_whole_numbers_are_printed_as_they_are() -> None:
+    f = INS.case_field("contact_hours")
+    assert clean_answer(INS, f, "37.5") == 37.5
+    with pytest.raises(AnswerError, match=re.escape("Contact hours a week: enter a number from 0.5 to 37.5")):
+        clean_answer(INS, f, "40")
+
+
+def test_a_case_detail_read_from_a_table_takes_the_tables_row_ids_or_none() -> None:
+    f = INS.case_field("tier")
+    assert clean_answer(INS, f, "2") == "2"
+    assert clean_answer(INS, f, "none") == "none"
+    with pytest.raises(AnswerError, match=re.escape("Tier: choose one of the listed answers")):
+        clean_answer(INS, f, "3")
 
 
 def test_a_case_detail_error_names_the_field_by_its_number_or_label() -> None:
