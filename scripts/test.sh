@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything and run the whole test suite: lint, types, import contracts, the
 # supply-chain check (scripts/audit_deps.py), then
-# pytest on SQLite and again on PostgreSQL 15 (browser tests drive Debian's Chromium).
+# pytest on SQLite and again on PostgreSQL 15, browser tests on both (they drive Debian's Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system_deps.sh
@@ -13,5 +13,5 @@ echo "== import contracts"; .venv/bin/lint-imports
 echo "== supply chain (pip-audit, else the vendored advisory snapshot)"; .venv/bin/python scripts/audit_deps.py
 echo "== pytest on SQLite"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
-echo "== pytest on PostgreSQL"
-bash scripts/with_postgres.sh .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"
+echo "== pytest on PostgreSQL (browser tests included: the live server runs on PostgreSQL too)"
+bash scripts/with_postgres.sh .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
