@@ -41,7 +41,11 @@ def test_a_three_by_three_table_computed_by_hand():
     assert result.observed_agreement == pytest.approx(0.8)
     assert result.expected_agreement == pytest.approx(308 / 900)
     assert result.kappa == pytest.approx(412 / 592)
-    assert result.ci_low < result.kappa < result.ci_high
+    # Fleiss-Cohen-Everitt variance with exact fractions: var = 23488245/1919140864 = .0122389,
+    # se = .110630 -> 95% interval .695946 -/+ 1.959964 * .110630 = (.479116, .912776)
+    assert result.se == pytest.approx(0.1106297, abs=1e-6)
+    assert result.ci_low == pytest.approx(0.479116, abs=1e-6)
+    assert result.ci_high == pytest.approx(0.912776, abs=1e-6)
 
 
 def test_kappa_is_undefined_when_expected_agreement_is_one():
