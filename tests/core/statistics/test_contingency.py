@@ -55,6 +55,7 @@ def test_identical_outcomes_everywhere_give_chi2_zero_and_no_stars():
     assert (result.chi2, result.p, result.stars) == (0.0, 1.0, "--")
     # expected insufficient counts are 0 -> flagged as small
     assert result.small_expected is True
+    assert result.min_expected == 0.0  # 10 * 0 / 30 in the insufficient column
     none_sufficient = chi_square_2x2(0, 10, 0, 20)
     assert none_sufficient is not None and none_sufficient.p == 1.0
 
@@ -94,3 +95,8 @@ def test_an_expected_count_of_exactly_five_is_not_flagged_but_just_below_is():
     assert below is not None
     assert below.min_expected == pytest.approx(4.5)
     assert below.small_expected is True
+
+
+def test_a_negative_chi_square_is_refused_with_a_message():
+    with pytest.raises(ValueError, match=r"^chi-square cannot be negative: -1.0$"):
+        chi2_sf_1df(-1.0)

@@ -53,9 +53,13 @@ def test_the_wilson_interval_stays_inside_zero_and_one_at_the_extremes():
     # 0/10: upper = z^2/n / (1 + z^2/n) = .38415/1.38415 = .2775
     assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=5e-5)
     assert wilson_interval(10, 10) == pytest.approx((0.7225, 1.0), abs=5e-5)
+    # one away from the extremes the bounds are no longer 0 and 1: 1/10 -> (.0179, .4042)
+    assert wilson_interval(1, 10) == pytest.approx((0.0179, 0.4042), abs=5e-5)
+    assert wilson_interval(9, 10) == pytest.approx((0.5958, 0.9821), abs=5e-5)
 
 
 def test_proportions_add_and_subtract_as_counts():
     assert Proportion(45, 100) + Proportion(30, 100) == Proportion(75, 200)
     assert Proportion(75, 200) - Proportion(30, 100) == Proportion(45, 100)
     assert str(Proportion(45, 100)) == "45% (N=100)"
+    assert str(Proportion(0, 0)) == "- (N=0)"
