@@ -75,11 +75,13 @@ EOF
   "$ROOT/.venv/bin/python" - "$work/mutants/mutmut-cicd-stats.json" "$m" "$secs" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
-total = s["total"] - s.get("skipped", 0) - s.get("no_tests", 0) - s.get("not_checked", 0)
+# A mutant no selected test reaches counts as a survivor; "not checked" ones were not run.
+total = s["total"] - s.get("skipped", 0) - s.get("not_checked", 0)
 killed = s["killed"] + s.get("timeout", 0) + s.get("caught_by_type_check", 0)
+survived = s["survived"] + s.get("no_tests", 0) + s.get("suspicious", 0)
 pct = 100.0 * killed / total if total else 0.0
-print(f"{sys.argv[2]:<12} {total:>8} {killed:>7} {s['survived']:>9} {s.get('timeout', 0):>9} {pct:>7.1f}% {sys.argv[3]:>8}"
-      + (f"   (+{s['no_tests']} not covered by the selected tests)" if s.get("no_tests") else ""))
+print(f"{sys.argv[2]:<12} {total:>8} {killed:>7} {survived:>9} {s.get('timeout', 0):>9} {pct:>7.1f}% {sys.argv[3]:>8}"
+      + (f"   ({s['not_checked']} not checked: run again)" if s.get("not_checked") else ""))
 PY
   (cd "$work" && "$MUTMUT" results 2>/dev/null | grep -E ': (survived|no tests)' | sed 's/^/    /') || true
 done
