@@ -55,6 +55,63 @@ def test_an_assessor_of_the_inspection_cannot_open_an_assessment_allocated_to_so
     assert client_for(users["assessor2"]).get(reverse("assessments:task_list", kwargs={"pk": theirs.pk})).status_code == 200
 
 
+def test_ids_that_do_not_exist_answer_404_to_every_role(assessment: Any, users: dict[str, Any]) -> None:
+    for name in ("assessor", "lead", "analyst", "admin"):
+        c = client_for(users[name])
+        assert c.get(reverse("assessments:history", kwargs={"case_id": 999_999})).status_code == 404, name
+        assert c.get(reverse("assessments:task_list", kwargs={"pk": 999_999})).status_code == 404, name
+        assert c.get(reverse("inspections:detail", kwargs={"pk": 999_999})).status_code == 404, name
+
+
+def test_the_lead_and_an_administrator_outside_the_inspection_open_its_pages(assessment: Any, users: dict[str, Any]) -> None:
+    insp = assessment.case.inspection
+    assert client_for(users["lead"]).get(reverse("inspections:add_case", kwargs={"pk": insp.pk})).status_code == 200
+    assert client_for(users["assessor"]).get(reverse("inspections:add_case", kwargs={"pk": insp.pk})).status_code == 404
+    # The administrator is not a member of the inspection, yet sees it and its case records.
+    admin = client_for(users["admin"])
+    assert admin.get(reverse("inspections:detail", kwargs={"pk": insp.pk})).status_code == 200
+    assert admin.get(reverse("assessments:history", kwargs={"case_id": assessment.case_id})).status_code == 200
+
+
+def test_a_lead_reads_but_cannot_change_an_assessment_allocated_to_an_assessor(assessment: Any, users: dict[str, Any]) -> None:
+    url = reverse("assessments:section", kwargs={"pk": assessment.pk, "section_id": "B.4.1"})
+    lead = client_for(users["lead"])
+    assert lead.get(url).status_code == 200
+    assert lead.post(url, {"q-B.4.1.1": "yes", "v-B.4.1.1": "0", "action": "save"}).status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_a_submitted_assessment_cannot_be_changed_by_its_own_assessor(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments.models import Assessment, Status
+
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    url = reverse("assessments:section", kwargs={"pk": assessment.pk, "section_id": "B.4.1"})
+    assert client_for(users["assessor"]).post(url, {"q-B.4.1.1": "yes", "v-B.4.1.1": "0", "action": "save"}).status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_opening_a_case_record_reads_the_inspection_without_the_instrument_definition(
+    assessment: Any, users: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    """The instrument definition is hundreds of KB of JSON: the permission lookups that run on
+    every page load the inspection, programme and instrument version in one query, without it."""
+    from caseassess.inspections.permissions import assessment_for, case_for, inspection_for
+
+    with django_assert_num_queries(3):  # the lookup and the membership check; the allocation
+        case = case_for(users["assessor"], assessment.case_id)  # check for an assessor
+        assert (case.inspection.name, case.inspection.instrument.instrument_id) == ("IAOW Testshire", "mini-2013")
+    assert "definition" in case.inspection.instrument.get_deferred_fields()
+    with django_assert_num_queries(2):
+        a = assessment_for(users["assessor"], assessment.pk)
+        assert (a.case.case_ref, a.case.inspection.name, a.assessor.username, a.case.inspection.instrument.instrument_id) == (
+            "TST-0001", "IAOW Testshire", "assessor", "mini-2013")
+    assert "definition" in a.case.inspection.instrument.get_deferred_fields()
+    with django_assert_num_queries(1):
+        insp = inspection_for(users["assessor"], assessment.case.inspection_id)
+        assert (insp.programme.name, insp.instrument.instrument_id) == ("IAOW test programme", "mini-2013")
+    assert "definition" in insp.instrument.get_deferred_fields()
+
+
 # --- "Keep mine" after a conflict --------------------------------------------------------
 
 
