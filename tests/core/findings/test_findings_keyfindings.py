@@ -110,3 +110,63 @@ def test_highlights_leave_out_aspects_answered_in_few_cases():
     points = " ".join(table_points(table, highlights=1))
     assert "In 75% of all cases" in points
     assert "In 100% of all cases" not in points
+
+
+# Same proportion in the subgroup and the rest of each aspect (so no difference is significant):
+#   B.1.1.1 high 8/10, rest 72/90 -> all 80/100 = 80% (highest)
+#   C.2.1.1 high 5/10, rest 45/90 -> all 50/100 = 50%
+#   B.1.1.2 high 2/10, rest 18/90 -> all 20/100 = 20% (lowest)
+EVEN = [
+    CountRow("B.1.1.1", "high", "sufficient", 8), CountRow("B.1.1.1", "high", "insufficient", 2),
+    CountRow("B.1.1.1", "low", "sufficient", 72), CountRow("B.1.1.1", "low", "insufficient", 18),
+    CountRow("C.2.1.1", "high", "sufficient", 5), CountRow("C.2.1.1", "high", "insufficient", 5),
+    CountRow("C.2.1.1", "low", "sufficient", 45), CountRow("C.2.1.1", "low", "insufficient", 45),
+    CountRow("B.1.1.2", "high", "sufficient", 2), CountRow("B.1.1.2", "high", "insufficient", 8),
+    CountRow("B.1.1.2", "low", "sufficient", 18), CountRow("B.1.1.2", "low", "insufficient", 72),
+]
+
+
+def test_a_subgroup_that_does_not_differ_is_joined_with_and():
+    table = question_table(instrument(), EVEN, [HIGH, ALL_CASES], "versus_all")
+    assert table_points(table, highlights=1) == [
+        "For 1 of the 3 key aspects, the work was rated as done sufficiently well in 60% or more of all the cases scrutinised.",
+        "For 1 of the 3 key aspects, the work was rated as done sufficiently well in 75% or more of all the cases scrutinised.",
+        "In 80% of all cases (and 80% of high RoSH cases), work on \u201cAccurate RoH analysis in the PSR?\u201d was done sufficiently well.",
+        "In only 20% of all cases (and 20% of high RoSH cases) was work on \u201cWas the risk management plan on time?\u201d "
+        "done sufficiently well.",
+        "For none of the 3 key aspects was there a statistically significant difference in the quality of the work "
+        "between high RoSH cases and all cases as a whole.",
+        "The headline and general criteria scores show no statistically significant difference between high RoSH "
+        "cases and all cases as a whole.",
+    ]
+
+
+def test_one_aspect_is_counted_in_the_singular():
+    rows = [r for r in EVEN if r.question_id == "B.1.1.1"]
+    table = question_table(instrument(), rows, [HIGH, ALL_CASES], "versus_all")
+    points = table_points(table, highlights=0)
+    assert points[:3] == [
+        "For 1 of the 1 key aspect, the work was rated as done sufficiently well in 60% or more of all the cases scrutinised.",
+        "For 1 of the 1 key aspect, the work was rated as done sufficiently well in 75% or more of all the cases scrutinised.",
+        "For none of the 1 key aspect was there a statistically significant difference in the quality of the work "
+        "between high RoSH cases and all cases as a whole.",
+    ]
+
+
+def test_a_headline_score_with_no_cases_says_so_and_the_next_score_still_follows():
+    # Only C.2.1.1 answered: Risk of Harm (section B.1.1) has no cases; compliance = C.2.1.1 + B.1.1.2 = 3/4.
+    rows = [CountRow("C.2.1.1", "North", "sufficient", 3), CountRow("C.2.1.1", "North", "insufficient", 1)]
+    points = headline_points(area_ranges(instrument(), rows), phrases={"roh": "work on Risk of Harm."})
+    assert points == [
+        "No work was assessed for work on Risk of Harm.",
+        "The overall average percentage of work on Compliance & <Enforcement> judged to have been done sufficiently "
+        "well was 75%.",
+    ]
+
+
+def test_a_single_general_criterion_is_one_sentence():
+    from caseassess_core.findings.areas import ScoreRange
+    from caseassess_core.findings.tables import Cell
+
+    general = ScoreRange("general", "ga1", "Assessment and sentence planning", Cell(2, 5, 40, None, None), 40, 40, "North", "North", 1)
+    assert general_point([general]) == "The score for Assessment and sentence planning was 40%."
