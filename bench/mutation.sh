@@ -6,8 +6,10 @@
 #   bash bench/mutation.sh statistics scoring   # some of them
 #
 # Each module runs in its own scratch copy of the working tree (MUTATION_DIR, default
-# /tmp/caseassess-mutation/<module>), so the checkout is never touched and a module's cache
-# survives for a re-run. Per module it prints: mutants, killed, survived, timeouts, %
+# /tmp/caseassess-mutation/<module>), so the checkout is never touched. Every run starts
+# afresh: mutmut does not re-check a mutant when only the tests changed, so its cache would
+# report old survivors. MUTATION_RESUME=1 keeps the previous results and checks only the
+# mutants not checked yet (to finish an interrupted run). Per module it prints: mutants, killed, survived, timeouts, %
 # killed, seconds, and the surviving mutants' names (`mutmut show NAME` inside the
 # scratch copy prints a mutant's diff). MUTATION_JOBS (default 1) sets mutmut's
 # --max-children: the CI machine has two cores, so keep it at 1 or 2.
@@ -47,8 +49,8 @@ printf '%-12s %8s %7s %9s %9s %8s %8s\n' module mutants killed survived timeouts
 for m in "${mods[@]}"; do
   work="$BASE/$m"
   mkdir -p "$work"
-  # A fresh copy of the tracked and new files (not .venv, node_modules, artifacts, var);
-  # mutmut keeps its results in $work/mutants and re-runs only what changed.
+  # A fresh copy of the tracked and new files (not .venv, node_modules, artifacts, var).
+  [ "${MUTATION_RESUME:-0}" = 1 ] || rm -rf "$work/mutants" "$work/var"
   (cd "$ROOT" && git ls-files -co --exclude-standard -z) \
     | (cd "$ROOT" && tar --null -T - -cf - 2>/dev/null) | tar -C "$work" -xf -
   ln -sfn "$ROOT/.venv" "$work/.venv"
