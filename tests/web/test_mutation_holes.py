@@ -218,3 +218,66 @@ def test_a_command_line_import_with_a_bad_row_names_it_and_writes_nothing(inspec
         call_command("import_assessments", "--instrument", "mini-2013", "--inspection", "IAOW Testshire", str(path), stdout=io.StringIO(), stderr=err)
     assert "Row 5: answer 'perhaps' is not allowed for B.4.1.1" in err.getvalue()
     assert not Case.objects.exists()
+
+
+# --- Case details (View 0): all or nothing, conflicts, keep mine, after submission -----
+
+
+def _details_post(client: Any, assessment: Any, version: int, **fields: str) -> Any:
+    url = reverse("assessments:case_details", kwargs={"pk": assessment.pk})
+    return client.post(url, {"details_version": str(version), "action": "save", **{f"d-{k}": v for k, v in fields.items()}})
+
+
+def test_case_details_are_saved_audited_and_versioned(assessment: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["assessor"])
+    assert _details_post(c, assessment, 0, gender="female", ogrs_score="45").status_code == 302
+    case = Case.objects.get(pk=assessment.case_id)
+    assert case.details == {"report_type": "standard_delivery", "sentence_type": "community_order", "gender": "female", "ogrs_score": 45}
+    assert case.details_version == 1 and case.details_updated_by == users["assessor"]
+    assert sorted(AuditEvent.objects.filter(action="case_detail").values_list("field", "old", "new")) == [
+        ("gender", None, "female"), ("ogrs_score", None, 45),
+    ]
+    # Clearing a detail removes it; an unchanged form writes nothing and keeps the version.
+    assert _details_post(c, assessment, 1, gender="", ogrs_score="45").status_code == 302
+    case.refresh_from_db()
+    assert "gender" not in case.details and case.details_version == 2
+    assert _details_post(c, assessment, 2, ogrs_score="45").status_code == 302
+    case.refresh_from_db()
+    assert case.details_version == 2 and AuditEvent.objects.filter(action="case_detail").count() == 3
+
+
+def test_a_bad_case_detail_saves_none_of_the_form(assessment: Any, users: dict[str, Any]) -> None:
+    r = _details_post(client_for(users["assessor"]), assessment, 0, gender="female", ogrs_score="140")
+    assert r.status_code == 400 and "enter a number from 0 to 100" in r.content.decode()
+    case = Case.objects.get(pk=assessment.case_id)
+    assert "gender" not in case.details and case.details_version == 0
+
+
+def test_stale_case_details_are_a_conflict_until_the_user_keeps_theirs(assessment: Any, users: dict[str, Any]) -> None:
+    lead, assessor = client_for(users["lead"]), client_for(users["assessor"])
+    assert _details_post(assessor, assessment, 0, gender="female").status_code == 302
+    stale = _details_post(lead, assessment, 0, gender="male")
+    assert stale.status_code == 409 and 'name="force" value="1"' in stale.content.decode()
+    assert Case.objects.get(pk=assessment.case_id).details["gender"] == "female"
+    url = reverse("assessments:case_details", kwargs={"pk": assessment.pk})
+    kept = lead.post(url, {"details_version": "0", "d-gender": "male", "force": "1", "action": "save"})
+    assert kept.status_code == 302
+    case = Case.objects.get(pk=assessment.case_id)
+    assert case.details["gender"] == "male" and case.details_version == 2
+
+
+def test_a_changed_case_detail_rescores_the_answers_and_a_submitted_record_is_read_only(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments.models import Assessment, Status
+
+    assessor = client_for(users["assessor"])
+    section = reverse("assessments:section", kwargs={"pk": assessment.pk, "section_id": "A.1.1"})
+    assert assessor.post(section, {"q-A.1.1.4": "yes", "v-A.1.1.4": "0", "action": "save"}).status_code == 302
+    assert Answer.objects.get(question_id="A.1.1.4").scoring == "sufficient"
+    # An oral report: A.1.1.4 no longer applies and leaves the findings.
+    assert _details_post(assessor, assessment, 0, report_type="oral").status_code == 302
+    assert Answer.objects.get(question_id="A.1.1.4").scoring == "excluded"
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    for name in ("assessor", "lead"):
+        assert _details_post(client_for(users[name]), assessment, 1, report_type="standard_delivery").status_code == 404, name
+    assert Case.objects.get(pk=assessment.case_id).details["report_type"] == "oral"
+    assert Answer.objects.get(question_id="A.1.1.4").scoring == "excluded"
