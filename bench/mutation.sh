@@ -34,7 +34,7 @@ TESTS[rules]="tests/core/rules"
 FILES[permissions]="caseassess/inspections/permissions.py"
 TESTS[permissions]="tests/web/test_security_access.py tests/web/test_mutation_holes.py"
 FILES[services]="caseassess/assessments/services.py"
-TESTS[services]="tests/web/test_assessment_workflow.py tests/web/test_mutation_holes.py"
+TESTS[services]="tests/web/test_assessment_workflow.py tests/web/test_findings_count_table.py tests/web/test_mutation_holes.py"
 ORDER=(statistics scoring findings rules permissions services)
 
 mods=("$@")
