@@ -53,7 +53,7 @@ from django.utils import timezone  # noqa: E402
 
 from caseassess.assessments.models import Answer, Assessment  # noqa: E402
 from caseassess.inspections.demo import random_answers, random_case_details  # noqa: E402
-from caseassess.inspections.models import Case, Inspection, Programme  # noqa: E402
+from caseassess.inspections.models import Area, Case, Inspection, Programme  # noqa: E402
 from caseassess.instruments.selectors import instrument_expressions, instrument_get  # noqa: E402
 from caseassess.instruments.services import instrument_load  # noqa: E402
 from caseassess.reporting.counts import counts_ensure, findings_change  # noqa: E402
@@ -127,7 +127,7 @@ def generate(*, cases: int, n_inspections: int, n_templates: int, seed: int) -> 
         prog = Programme.objects.create(name=PROGRAMME, description="bench/findings_benchmark.py")
         inspections = [
             Inspection.objects.create(
-                programme=prog, name=f"BENCH {i + 1:02d}", area=f"Benchmark Probation Trust {i + 1:02d}",
+                programme=prog, name=f"BENCH {i + 1:02d}", area=Area.objects.get_or_create(name=f"Benchmark Probation Trust {i + 1:02d}")[0],
                 fieldwork_start=dt.date(2014, 1, 6) + dt.timedelta(weeks=6 * i),
                 fieldwork_end=dt.date(2014, 1, 10) + dt.timedelta(weeks=6 * i), instrument=version,
             )

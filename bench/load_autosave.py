@@ -56,7 +56,7 @@ def prepare(assessors: int, analysts: int) -> dict[str, Any]:
 
     from caseassess.accounts.models import User
     from caseassess.inspections.demo import load_demo
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
 
@@ -68,22 +68,23 @@ def prepare(assessors: int, analysts: int) -> dict[str, Any]:
         insp = Inspection.objects.create(
             programme=Programme.objects.first() or Programme.objects.create(name="Bench"),
             name="IAOW Benchshire",
-            area="Benchshire Probation Trust",
+            area=Area.objects.get_or_create(name="Benchshire Probation Trust")[0],
             topic="protecting children",
             fieldwork_start=dt.date(2014, 3, 3),
             fieldwork_end=dt.date(2014, 3, 7),
             instrument=version,
         )
     lead = User.objects.get(username="lead")
-    insp.members.add(lead)
+    insp.members.add(lead, through_defaults={"role": "lead_inspector"})
     users: dict[str, Any] = {"assessors": [], "analysts": [], "inspection": insp.pk}
     for i in range(assessors + analysts):
         role = "assessor" if i < assessors else "analyst"
         name = f"bench-{role}-{i:03d}"
         user = User.objects.filter(username=name).first()
         if user is None:
-            user = User.objects.create_user(username=name, password=PASSWORD, role=role)
-        insp.members.add(user)
+            account = "inspector" if role == "assessor" else "analyst"
+            user = User.objects.create_user(username=name, password=PASSWORD, role=account)
+        insp.members.add(user, through_defaults={"role": role})
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
             user=user, name="bench", confirmed=True
         )

@@ -21,6 +21,10 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CASEASSESS_VAR_DIR", BASE_DIR / "var"))
+# Findings' small-numbers rule: a percentage on fewer answers than this carries a caution mark and
+# never feeds a key finding; kappa needs this many double-assessed cases (docs/method.md).
+REPORT_MIN_N = int(os.environ.get("CASEASSESS_REPORT_MIN_N", "10"))
+KAPPA_MIN_CASES = int(os.environ.get("CASEASSESS_KAPPA_MIN_CASES", "10"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
@@ -50,6 +54,8 @@ INSTALLED_APPS = [
     "caseassess.assessments",
     "caseassess.reporting",
     "caseassess.sampling",
+    "caseassess.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [

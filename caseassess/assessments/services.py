@@ -11,6 +11,7 @@ from django.utils import timezone
 from caseassess.assessments.models import Answer, Assessment, Status
 from caseassess.audit.services import audit_record
 from caseassess.inspections.models import Case
+from caseassess.inspections.permissions import is_lead_of
 from caseassess.instruments.selectors import instrument_expressions, instrument_get
 from caseassess.reporting.counts import findings_change
 from caseassess_core.instrument.schema import Instrument
@@ -22,6 +23,14 @@ from caseassess_core.scoring.assess import (
     scoring_of,
     section_status,
 )
+
+
+def _refuse_if_closed(inspection_id: int) -> None:
+    """A closed inspection is read-only for assessment writes (its findings are still reported)."""
+    from caseassess.inspections.models import Inspection
+
+    if Inspection.objects.filter(pk=inspection_id, closed_at__isnull=False).exists():
+        raise NotEditable("This inspection is closed: its assessments can no longer be changed")
 
 
 class NotEditable(Exception):
@@ -131,6 +140,7 @@ def assessment_save_section(
         locked = Assessment.objects.select_for_update(of=("self",)).select_related("case").get(pk=assessment.pk)
         if not locked.editable:
             raise NotEditable(f"This assessment is {locked.get_status_display().lower()} and cannot be changed")
+        _refuse_if_closed(locked.case.inspection_id)
         # Every answer of the assessment, locked: the ones this save may change, and the rest
         # for the applicability of the rescoring below (one query instead of two).
         rows = {a.question_id: a for a in Answer.objects.select_for_update().filter(assessment=locked).order_by("id")}
@@ -236,11 +246,12 @@ def case_details_save(
     # Only a case that counts in findings changes the findings count table.
     with findings_change([case.pk]) if counted else transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
+        _refuse_if_closed(locked.inspection_id)
         if locked.details_version != base_version and not force:
             result.conflict = True
             result.theirs = dict(locked.details)
             return result
-        if any(a.status in (Status.SUBMITTED, Status.SIGNED_OFF) for a in locked.assessments.all()) and not getattr(actor, "is_lead", False):
+        if any(a.status in (Status.SUBMITTED, Status.SIGNED_OFF) for a in locked.assessments.all()) and not is_lead_of(actor, locked.inspection_id):
             raise NotEditable("The case details cannot be changed after the assessment is submitted")
         details = dict(locked.details)
         for fid, value in cleaned.items():
@@ -294,6 +305,7 @@ def assessment_explain(*, assessment: Assessment, actor: Any, explanations: dict
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not locked.editable:
             raise NotEditable("This assessment cannot be changed")
+        _refuse_if_closed(locked.case.inspection_id)
         current = dict(locked.explanations or {})
         for rid, text in explanations.items():
             text = text.strip()[:2000]
@@ -312,6 +324,7 @@ def _transition(assessment: Assessment, actor: Any, allowed_from: tuple[str, ...
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if locked.status not in allowed_from:
             raise NotEditable(f"This assessment is {locked.get_status_display().lower()}")
+        _refuse_if_closed(locked.case.inspection_id)
         old = locked.status
         locked.status = to
         for k, v in extra.items():

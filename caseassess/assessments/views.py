@@ -19,7 +19,7 @@ from caseassess.assessments.rules import disagreements, suggestions
 from caseassess.assessments.selectors import assessment_state, next_section_id, section_of
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
-from caseassess.inspections.permissions import assessment_for, can_edit, case_for
+from caseassess.inspections.permissions import assessment_for, can_edit, case_for, is_lead_of
 from caseassess.inspections.selectors import area_tiering_overrides
 from caseassess.instruments.selectors import instrument_get
 from caseassess_core.instrument.schema import AnswerType
@@ -76,6 +76,7 @@ def task_list(request: HttpRequest, pk: int) -> HttpResponse:
             "a": assessment,
             "state": state,
             "editable": can_edit(request.user, assessment),
+            "is_lead": is_lead_of(request.user, assessment.case.inspection_id),
             "breadcrumbs": _crumbs(assessment)[:2],
             "section_nav": "inspections",
         },
@@ -98,7 +99,7 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
     case = assessment.case
     state = assessment_state(assessment=assessment)
     ins = state.instrument
-    editable = can_edit(request.user, assessment) or (request.user.is_lead and assessment.editable)
+    editable = can_edit(request.user, assessment) or (is_lead_of(request.user, assessment.case.inspection_id) and assessment.editable and not assessment.case.inspection.closed)
     errors: dict[str, str] = {}
     values: dict[str, Any] = dict(case.details)
     conflict = None
@@ -173,7 +174,10 @@ def _section_from(section: Any, data: dict[str, list[str]]) -> tuple[dict[str, A
     for q in section.questions:
         key = f"q-{q.id}"
         present = key in data or f"{key}-present" in data
-        if present:
+        if present and q.type == AnswerType.FACTOR_OUTCOMES:
+            prefix = f"{key}:"
+            values[q.id] = {k[len(prefix):]: v[0] for k, v in data.items() if k.startswith(prefix) and v and v[0] != ""}
+        elif present:
             vals = [v for v in data.get(key, []) if v != ""]
             values[q.id] = vals if q.type == AnswerType.MULTIPLE_CHOICE else (vals[0] if vals else None)
         if f"c-{q.id}" in data:
@@ -328,7 +332,7 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for(request.user, pk)
-    if not request.user.is_lead:
+    if not is_lead_of(request.user, assessment.case.inspection_id):
         raise Http404("No such assessment")
     action = request.POST.get("action")
     try:
@@ -354,7 +358,7 @@ def history(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for(request.user, case_id)
     access_log(user=request.user, kind="case_view", path=request.path, case_id=case.pk, inspection_id=case.inspection_id)
     events_qs = AuditEvent.objects.filter(case_id=case.pk).select_related("actor")
-    if not request.user.is_lead:
+    if not is_lead_of(request.user, case.inspection_id):
         # Double assessment is blind: an assessor sees the case's shared events and their
         # own assessment's, never another assessor's answers.
         own = [str(pk) for pk in case.assessments.filter(assessor=request.user).values_list("pk", flat=True)]

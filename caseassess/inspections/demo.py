@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from caseassess.accounts.models import Role, User
 from caseassess.assessments.models import Answer, Assessment, Status
-from caseassess.inspections.models import Case, Inspection, Programme
+from caseassess.inspections.models import Area, Case, Inspection, Membership, Programme
 from caseassess.instruments.models import InstrumentVersion
 from caseassess.instruments.selectors import instrument_expressions, instrument_get
 from caseassess.instruments.services import instrument_load
@@ -25,12 +25,18 @@ from caseassess_core.scoring.assess import applicability, scoring_of
 
 DEMO_PASSWORD = "inspect-the-work-2013"  # noqa: S105 - published demo credential
 USERS = [
-    ("assessor", "Asha", "Patel", Role.ASSESSOR),
-    ("assessor2", "Ben", "Okafor", Role.ASSESSOR),
-    ("lead", "Lena", "Hughes", Role.LEAD_INSPECTOR),
+    ("assessor", "Asha", "Patel", Role.INSPECTOR),
+    ("assessor2", "Ben", "Okafor", Role.INSPECTOR),
+    ("lead", "Lena", "Hughes", Role.INSPECTOR),
+    ("lead2", "Sam", "Carter", Role.INSPECTOR),
     ("analyst", "Ari", "Jones", Role.ANALYST),
     ("admin", "Ada", "Morgan", Role.ADMINISTRATOR),
 ]
+# Roles are per inspection: ``lead2`` leads IAOW Leicestershire and is an assessor on IAOW Cumbria.
+TEAMS = {
+    0: {"lead": "lead_inspector", "lead2": "assessor", "assessor": "assessor", "assessor2": "assessor", "analyst": "analyst"},
+    1: {"lead": "lead_inspector", "lead2": "lead_inspector", "assessor": "assessor", "assessor2": "assessor", "analyst": "analyst"},
+}
 AREAS = [
     ("IAOW Cumbria", "Cumbria Probation Trust", dt.date(2013, 11, 4), "protecting children"),
     ("IAOW Leicestershire", "Leicestershire and Rutland Probation Trust", dt.date(2014, 1, 13), "protecting children"),
@@ -136,7 +142,29 @@ def random_answers(ins: Instrument, case: dict[str, Any], rng: random.Random, qu
                     answers[q.id] = rng.choice([o.value for o in opts])
             elif q.type == AnswerType.MULTIPLE_CHOICE and opts:
                 answers[q.id] = [opts[0].value]
+            elif q.type == AnswerType.FACTOR_OUTCOMES and opts:
+                # its own generator (seeded by the case), so the other answers stay as they were
+                own = random.Random(f"{q.id}|{sorted((k, str(v)) for k, v in case.items())}|{quality}")
+                answers[q.id] = _random_factor_outcomes(ins, q, own, quality)
     return answers
+
+
+def _random_factor_outcomes(ins: Instrument, q: Any, rng: random.Random, quality: float) -> dict[str, str]:
+    """Two or three factors linked to offending, each improved (with chance ``quality``), unchanged or worse."""
+    factors = [f.value for f in ins.factors_for(q)]
+    chosen = set(rng.sample(factors, min(len(factors), rng.choice((2, 3)))))
+    by_class: dict[str, list[str]] = {}
+    for o in ins.options_for(q):
+        by_class.setdefault(o.scoring.value if o.scoring else "none", []).append(o.value)
+    out: dict[str, str] = {}
+    for f in factors:
+        if f not in chosen:
+            out[f] = by_class.get("excluded", ["not_a_factor"])[0]
+        elif rng.random() < quality * 0.6 and by_class.get("sufficient"):
+            out[f] = by_class["sufficient"][0]
+        else:
+            out[f] = rng.choice(by_class.get("insufficient", [f]))
+    return out
 
 
 def write_answers(assessment: Assessment, ins: Instrument, answers: dict[str, Any], actor: User) -> None:
@@ -186,15 +214,23 @@ def load_demo(*, cases_per_inspection: int = 24, seed: int = 2013) -> dict[str, 
         u.is_staff = role == Role.ADMINISTRATOR
         u.save()
         users[username] = u
-    programme = Programme.objects.create(name="IAOW 2013–2017", description="Inspection of Adult Offending Work, four-year programme")
+    programme = Programme.objects.create(
+        name="IAOW 2013–2017", description="Inspection of Adult Offending Work, four-year programme",
+        period_start=dt.date(2013, 4, 1), period_end=dt.date(2017, 3, 31),
+    )
+    programme.instruments.add(version)
     rng = random.Random(seed)
     n_cases = 0
     for idx, (name, area, start, topic) in enumerate(AREAS):
+        area_record, _ = Area.objects.get_or_create(name=area)
         insp = Inspection.objects.create(
-            programme=programme, name=name, area=area, topic=topic, fieldwork_start=start,
+            programme=programme, name=name, area=area_record, topic=topic, fieldwork_start=start,
             fieldwork_end=start + dt.timedelta(days=4), instrument=version,
         )
-        insp.members.add(users["assessor"], users["assessor2"], users["lead"], users["analyst"])
+        for username, role in TEAMS[idx].items():
+            Membership.objects.create(inspection=insp, user=users[username], role=role)
+            if role == "lead_inspector":
+                area_record.leads.add(users[username])
         quality = 0.72 if idx == 0 else 0.64
         for i in range(cases_per_inspection):
             ref = f"{'CUM' if idx == 0 else 'LEI'}-{1001 + i}"

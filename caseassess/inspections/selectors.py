@@ -32,7 +32,9 @@ def inspection_progress(*, inspection: Inspection) -> Progress:
 
 def inspection_assessments(*, inspection: Inspection, user: Any) -> list[Assessment]:
     qs = Assessment.objects.filter(case__inspection=inspection).select_related("case", "assessor").order_by("case__case_ref", "id")
-    if not user.is_lead:
+    from caseassess.inspections.permissions import is_lead_of
+
+    if not is_lead_of(user, inspection):
         qs = qs.filter(assessor=user)
     return list(qs)
 
@@ -85,10 +87,10 @@ def area_tiering_overrides(*, inspection: Inspection, ins: Any) -> dict[str, str
 
     Entries for rows the grid does not leave to local determination, or for tiers that are
     not tiers, are ignored so that a later instrument version never breaks the suggestions."""
-    from caseassess.inspections.models import AreaSettings
+    from caseassess.inspections.models import Area
     from caseassess_core.rules.base import TIERS
 
-    stored = AreaSettings.objects.filter(area=inspection.area).values_list("tiering_local_determination", flat=True).first()
+    stored = Area.objects.filter(pk=inspection.area_id).values_list("tiering_local_determination", flat=True).first()
     if not stored:
         return {}
     local = {r["id"] for r in local_tiering_rows(ins=ins)}

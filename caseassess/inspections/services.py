@@ -30,6 +30,8 @@ def case_add(*, inspection: Inspection, actor: Any, case_ref: str, assessor: Use
     case_ref = case_ref.strip()
     if not CASE_REF.match(case_ref):
         raise CaseError("Enter a case reference of letters, numbers, / . _ or - (up to 40 characters); never an offender's name")
+    if inspection.closed:
+        raise CaseError("This inspection is closed: no cases can be added")
     with transaction.atomic():
         if Case.objects.filter(inspection=inspection, case_ref=case_ref).exists():
             raise CaseError(f"Case {case_ref} is already in this inspection")
@@ -40,7 +42,11 @@ def case_add(*, inspection: Inspection, actor: Any, case_ref: str, assessor: Use
 
 
 def case_allocate(*, assessment: Assessment, actor: Any, assessor: User | None) -> None:
-    if assessor is not None and not assessment.case.inspection.members.filter(pk=assessor.pk).exists():
+    from caseassess.inspections.permissions import inspection_assessors
+
+    if assessment.case.inspection.closed:
+        raise CaseError("This inspection is closed: its cases can no longer be allocated")
+    if assessor is not None and assessor not in inspection_assessors(assessment.case.inspection):
         raise CaseError(f"{assessor.username} is not part of this inspection")
     with transaction.atomic():
         old = assessment.assessor.username if assessment.assessor else None
@@ -87,7 +93,9 @@ def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> Import
     if unknown:
         report.errors.append(f"Row 1: unknown column(s) {', '.join(unknown)}; use case-detail ids such as sentence_type, rosh_at_start")
         return report
-    members = {u.username: u for u in inspection.members.all()}
+    from caseassess.inspections.permissions import inspection_assessors
+
+    members = {u.username: u for u in inspection_assessors(inspection)}
     existing = set(inspection.cases.values_list("case_ref", flat=True))
     seen: set[str] = set()
     rows: list[tuple[str, User | None, dict[str, Any]]] = []
@@ -144,12 +152,13 @@ class AreaSettingsError(ValueError):
 
 
 def area_tiering_set(*, inspection: Inspection, actor: Any, choices: dict[str, str]) -> bool:
-    """Set the tier the inspection's area ticks for rows of the tiering grid left to local
+    """The caller has checked that ``actor`` may change the area (``permissions.may_change_area``).
+    Set the tier the inspection's area ticks for rows of the tiering grid left to local
     determination. ``choices`` maps a row id to a tier of the grid or ``"default"`` (the grid's
     own tick); rows not in ``choices`` keep their setting. All or nothing: any row that is not
     for local determination, or any value that is not a tier, refuses the whole change.
     Returns whether anything changed; a change is audited with the old and new settings."""
-    from caseassess.inspections.models import AreaSettings
+    from caseassess.inspections.models import Area
     from caseassess.inspections.selectors import local_tiering_rows
     from caseassess_core.rules.base import TIERS, has_table, rows
 
@@ -170,7 +179,7 @@ def area_tiering_set(*, inspection: Inspection, actor: Any, choices: dict[str, s
     if errors:
         raise AreaSettingsError(errors)
     with transaction.atomic():
-        settings_row, _ = AreaSettings.objects.select_for_update().get_or_create(area=inspection.area)
+        settings_row = Area.objects.select_for_update().get(pk=inspection.area_id)
         old = dict(settings_row.tiering_local_determination or {})
         new = dict(old)
         for row_id, value in choices.items():
@@ -184,7 +193,7 @@ def area_tiering_set(*, inspection: Inspection, actor: Any, choices: dict[str, s
         settings_row.updated_by = actor if getattr(actor, "pk", None) else None
         settings_row.save(update_fields=["tiering_local_determination", "updated_by", "updated_at"])
         audit_record(
-            actor=actor, action="area_tiering_set", entity="area_settings", entity_id=settings_row.pk,
+            actor=actor, action="area_tiering_set", entity="area", entity_id=settings_row.pk,
             inspection_id=inspection.pk, field="tiering_local_determination", old=old, new=new,
         )
     return True

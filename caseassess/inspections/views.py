@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,11 +10,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caseassess.accounts.models import User
 from caseassess.assessments.models import Assessment
 from caseassess.assessments.services import assessment_blockers
-from caseassess.audit.services import audit_record
 from caseassess.inspections import services
-from caseassess.inspections.forms import CaseForm, InspectionForm, UploadForm
+from caseassess.inspections.forms import CaseForm, UploadForm
 from caseassess.inspections.models import Inspection
-from caseassess.inspections.permissions import inspection_for, inspection_for_lead, inspections_visible
+from caseassess.inspections.permissions import (
+    inspection_assessors,
+    inspection_for,
+    inspection_for_lead,
+    inspection_role,
+    inspections_visible,
+    is_lead_of,
+    may_change_area,
+    programmes_for_new_inspections,
+    sees_findings_of,
+)
 from caseassess.inspections.selectors import inspection_assessments, inspection_disagreements, inspection_progress
 
 
@@ -32,21 +40,24 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = list(
         Assessment.objects.filter(assessor=request.user).exclude(status="signed_off").select_related("case", "case__inspection")
     )
-    return render(request, "inspections/home.html", {"title": "Inspections", "inspections": inspections, "mine": mine, "section_nav": "inspections"})
+    can_create = programmes_for_new_inspections(request.user).exists()
+    return render(request, "inspections/home.html", {"title": "Inspections", "inspections": inspections, "mine": mine, "can_create": can_create, "section_nav": "inspections"})
 
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = inspection_for(request.user, pk)
-    assessments = inspection_assessments(inspection=inspection, user=request.user) if request.user.role != "analyst" else []
+    role = inspection_role(request.user, inspection.pk)
+    is_lead = is_lead_of(request.user, inspection)
+    assessments = inspection_assessments(inspection=inspection, user=request.user) if role != "analyst" else []
     progress = inspection_progress(inspection=inspection)
     blockers = {}
-    if request.user.is_lead:
+    if is_lead:
         for a in assessments:
             if a.status in ("not_started", "in_progress", "returned"):
                 b = assessment_blockers(assessment=a)
                 blockers[a.pk] = b
-    members = list(inspection.members.order_by("username"))
+    members = list(inspection.memberships.select_related("user").order_by("user__username"))
     from caseassess.inspections.selectors import area_tiering_rows
     from caseassess.instruments.selectors import instrument_get
 
@@ -55,35 +66,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspections/detail.html",
         {
             "title": inspection.name, "inspection": inspection, "assessments": assessments, "progress": progress,
-            "blockers": blockers, "members": members,
+            "blockers": blockers, "members": members, "is_lead": is_lead, "sees_findings": sees_findings_of(request.user, inspection),
+            "may_change_area": may_change_area(request.user, inspection.area),
             "local_tiering": area_tiering_rows(inspection=inspection, ins=instrument_get(version=inspection.instrument)),
-            "disagreements": inspection_disagreements(inspection=inspection) if request.user.is_lead else [], "assessors": [m for m in members if m.role in ("assessor", "lead_inspector")],
+            "disagreements": inspection_disagreements(inspection=inspection) if is_lead else [], "assessors": inspection_assessors(inspection),
             "breadcrumbs": _crumbs(), "section_nav": "inspections",
         },
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def create(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_lead:
-        raise Http404()
-    form = InspectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        if Inspection.objects.filter(name=d["name"]).exists():
-            form.add_error("name", "An inspection with this name already exists")
-        else:
-            with transaction.atomic():
-                inspection = Inspection.objects.create(
-                    programme=d["programme"], name=d["name"], area=d["area"], topic=d["topic"],
-                    fieldwork_start=d["fieldwork_start"], fieldwork_end=d["fieldwork_end"], instrument=d["instrument"],
-                )
-                inspection.members.add(request.user)
-                audit_record(actor=request.user, action="inspection_create", entity="inspection", entity_id=inspection.pk, inspection_id=inspection.pk, new=d["name"])
-            messages.success(request, f"Inspection {inspection.name} created")
-            return redirect("inspections:detail", pk=inspection.pk)
-    return render(request, "inspections/create.html", {"title": "Create an inspection", "form": form, "form_has_errors": bool(form.errors), "breadcrumbs": _crumbs(), "section_nav": "inspections"}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -97,7 +86,7 @@ def add_case(request: HttpRequest, pk: int) -> HttpResponse:
         assessor = None
         username = form.cleaned_data["assessor"]
         if username:
-            assessor = inspection.members.filter(username=username).first()
+            assessor = next((u for u in inspection_assessors(inspection) if u.username == username), None)
         try:
             services.case_add(inspection=inspection, actor=request.user, case_ref=form.cleaned_data["case_ref"], assessor=assessor)
         except services.CaseError as exc:
@@ -105,7 +94,7 @@ def add_case(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Case {form.cleaned_data['case_ref']} added")
             return redirect("inspections:detail", pk=inspection.pk)
-    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": form, "upload": upload, "import_errors": import_errors, "form_has_errors": bool(form.errors), "assessors": inspection.members.order_by("username"), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400 if form.errors else 200)
+    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": form, "upload": upload, "import_errors": import_errors, "form_has_errors": bool(form.errors), "assessors": inspection_assessors(inspection), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -127,7 +116,7 @@ def import_cases(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("inspections:detail", pk=inspection.pk)
     else:
         errors = ["Choose a CSV file to upload"]
-    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": CaseForm(), "upload": upload, "import_errors": errors, "form_has_errors": True, "assessors": inspection.members.order_by("username"), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400)
+    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": CaseForm(), "upload": upload, "import_errors": errors, "form_has_errors": True, "assessors": inspection_assessors(inspection), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400)
 
 
 @login_required
@@ -155,7 +144,11 @@ def area_tiering(request: HttpRequest, pk: int) -> HttpResponse:
     from caseassess.inspections.selectors import area_tiering_rows, local_tiering_rows
     from caseassess.instruments.selectors import instrument_get
 
-    inspection = inspection_for_lead(request.user, pk)
+    inspection = inspection_for(request.user, pk)
+    if not may_change_area(request.user, inspection.area):
+        # Only the area's own leads (and administrators) change its settings: leading an
+        # inspection that names the area grants nothing.
+        raise Http404("No such inspection")
     ins = instrument_get(version=inspection.instrument)
     errors: dict[str, str] = {}
     submitted: dict[str, str] = {}

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from caseassess.instruments.models import InstrumentVersion
+from caseassess.instruments.models import InstrumentVersion, RatingSchemeVersion
 from caseassess_core.applicability.expression import Expression, parse
 from caseassess_core.instrument.schema import Instrument
+from caseassess_core.ratings import RatingScheme
 
 
 @lru_cache(maxsize=32)
@@ -25,3 +26,16 @@ def instrument_expressions(*, version: InstrumentVersion) -> dict[str, Expressio
 
 def instrument_latest() -> InstrumentVersion | None:
     return InstrumentVersion.objects.order_by("-effective_from", "-loaded_at").first()
+
+
+@lru_cache(maxsize=32)
+def _parse_scheme(pk: int, checksum: str) -> RatingScheme:
+    return RatingScheme.model_validate(RatingSchemeVersion.objects.get(pk=pk, checksum=checksum).definition)
+
+
+def rating_scheme_for(*, version: InstrumentVersion) -> tuple[RatingSchemeVersion, RatingScheme] | None:
+    """The newest rating scheme loaded for an instrument version, or ``None``."""
+    row = RatingSchemeVersion.objects.filter(instrument=version).order_by("-effective_from", "-loaded_at").first()
+    if row is None:
+        return None
+    return row, _parse_scheme(row.pk, row.checksum)

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from caseassess.instruments.models import InstrumentVersion
-from caseassess.instruments.selectors import instrument_get, instrument_latest
+from caseassess.instruments.selectors import instrument_get, instrument_latest, rating_scheme_for
 
 
 def _crumbs(version: InstrumentVersion | None = None) -> list[dict[str, str]]:
@@ -38,6 +38,7 @@ def browse(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "title": version.title,
             "version": version,
             "ins": ins,
+            "scheme": (found[1] if (found := rating_scheme_for(version=version)) else None),
             "breadcrumbs": _crumbs()[:1],
             "section_nav": "instrument",
         },
@@ -116,6 +117,30 @@ def search(request: HttpRequest, instrument_id: str) -> HttpResponse:
             "version": version,
             "query": query,
             "hits": hits,
+            "breadcrumbs": _crumbs(version),
+            "section_nav": "instrument",
+        },
+    )
+
+
+@login_required
+def ratings(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    version = get_object_or_404(InstrumentVersion, instrument_id=instrument_id)
+    found = rating_scheme_for(version=version)
+    if found is None:
+        raise Http404("This instrument version has no rating scheme")
+    row, scheme = found
+    ins = instrument_get(version=version)
+    return render(
+        request,
+        "instruments/ratings.html",
+        {
+            "title": scheme.title,
+            "version": version,
+            "scheme": scheme,
+            "effective": f"{row.effective_from.day} {row.effective_from:%B %Y}",
+            "score_titles": {s.id: s.title for _, s in ins.all_scores()},
+            "top": max(b.score for b in scheme.bands) * len(scheme.units),
             "breadcrumbs": _crumbs(version),
             "section_nav": "instrument",
         },

@@ -207,7 +207,7 @@ def counted_answer_rows(*, inspection_ids: Sequence[int], by: str | None) -> lis
     if by is None:
         return [CountRow(q, None, s, n) for q, s, n in rows.filter(field="").values_list("question_id", "scoring").annotate(t=Sum("n")).order_by()]
     if by == "area":
-        grouped = rows.filter(field="").values_list("question_id", "inspection__area", "scoring")
+        grouped = rows.filter(field="").values_list("question_id", "inspection__area__name", "scoring")
     else:
         if by not in COUNTED_FIELDS:
             raise ValueError(f"{by!r} is not a counted field")

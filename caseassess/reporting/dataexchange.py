@@ -209,7 +209,7 @@ def assessments_import_csv(
     i_insp, i_area, i_date = pos.get("inspection"), pos.get("area"), pos.get("fieldwork_date")
     width = len(header)
     cases: dict[str, _CaseIn] = {}
-    area_ok = inspection.area.strip().lower()
+    area_ok = inspection.area.name.strip().lower()
 
     n = 1
     for n, rec in enumerate(it, start=2):
@@ -232,7 +232,7 @@ def assessments_import_csv(
         if i_insp is not None and rec[i_insp].strip() and rec[i_insp].strip() != inspection.name:
             result.error(f"Row {n}: inspection {rec[i_insp].strip()!r} is not {inspection.name!r}")
         if i_area is not None and rec[i_area].strip() and rec[i_area].strip().lower() != area_ok:
-            result.error(f"Row {n}: area {rec[i_area].strip()!r} does not match the inspection's area {inspection.area!r}")
+            result.error(f"Row {n}: area {rec[i_area].strip()!r} does not match the inspection's area {inspection.area.name!r}")
         if i_date is not None and rec[i_date].strip():
             d = _parse_date(rec[i_date].strip())
             if d is None:
@@ -422,9 +422,11 @@ LONG_COLUMNS = (*CASE_COLUMNS, "question_id", "value", "scoring")
 
 
 def cell(value: Any) -> str:
-    """A stored JSON value as text: multiple choice joined with ';'."""
+    """A stored JSON value as text: multiple choice joined with ';', factor outcomes as 'factor=outcome;...'."""
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -446,7 +448,7 @@ def long_rows(*, inspections: Sequence[Inspection]) -> Iterator[tuple[Any, ...]]
             "assessment__case__case_ref", "question_id", "value", "scoring"
         )
         for ref, qid, value, scoring in qs.iterator(chunk_size=BATCH):
-            yield (insp.name, insp.area, ref, qid, cell(value), scoring)
+            yield (insp.name, insp.area.name, ref, qid, cell(value), scoring)
 
 
 def wide_columns(ins: Instrument) -> tuple[list[str], list[str]]:
@@ -472,7 +474,7 @@ def wide_rows(*, inspections: Sequence[Inspection], ins: Instrument) -> Iterator
                 if k is not None:
                     values[k] = cell(pending[2])
                 pending = next(ans_it, None)
-            yield (insp.name, insp.area, ref, *(cell((details or {}).get(f)) for f in detail_ids), *values)
+            yield (insp.name, insp.area.name, ref, *(cell((details or {}).get(f)) for f in detail_ids), *values)
 
 
 def write_csv(out: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]], progress: Progress | None = None) -> int:

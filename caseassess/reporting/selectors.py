@@ -4,14 +4,18 @@ is ever looped over in Python here."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, QuerySet
 from django.db.models.fields.json import KeyTextTransform
+from django.utils import timezone
 
 from caseassess.assessments.models import Answer, Assessment
 from caseassess.inspections.models import Case, Inspection, Programme
@@ -25,6 +29,7 @@ from caseassess.reporting.counts import (
     current_states,
 )
 from caseassess_core.findings.counts import CaseCount, CountRow
+from caseassess_core.findings.publication import FrontMatter, InspectionLine
 from caseassess_core.findings.report import Report, build_report
 from caseassess_core.findings.tables import ALL_CASES, Comparison, GroupSpec, question_table
 from caseassess_core.instrument.schema import Instrument
@@ -100,7 +105,7 @@ def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None) -> 
     if by is None:
         rows = qs.values_list("question_id", "scoring").annotate(n=Count("id")).order_by()
         return [CountRow(q, None, s, n) for q, s, n in rows]
-    group: Any = F("assessment__case__inspection__area") if by == "area" else KeyTextTransform(by, "assessment__case__details")
+    group: Any = F("assessment__case__inspection__area__name") if by == "area" else KeyTextTransform(by, "assessment__case__details")
     rows2 = qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("id")).order_by()
     return [CountRow(q, g, s, n) for q, g, s, n in rows2]
 
@@ -167,7 +172,10 @@ def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions
     # Autosaves to assessments in progress do not change it.
     states = current_states([i.pk for i in inspections])
     key = "findings:" + hashlib.sha256(
-        "|".join([*(f"{k}:{v}" for k, v in sorted(states.items())), title, *(repr(d) for d in dimensions)]).encode()
+        "|".join([
+            *(f"{k}:{v}" for k, v in sorted(states.items())), title, *(repr(d) for d in dimensions),
+            f"min_n={settings.REPORT_MIN_N}", f"kappa={settings.KAPPA_MIN_CASES}", timezone.localdate().isoformat(),
+        ]).encode()
     ).hexdigest()
     report = cache.get(key)
     if report is None:
@@ -184,17 +192,44 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
     for i, d in enumerate(dimensions):
         counts = answer_counts(inspections=inspections, by=d.field, ensured=True)
         tables.append(question_table(ins, counts, d.groups, d.comparison, table_id=d.id, title=f"Table {i + 3}: {d.title}"))
-    return build_report(
+    report = build_report(
         ins,
         area_counts=answer_counts(inspections=inspections, by="area", ensured=True),
-        area_order=[i.area for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
+        area_order=[i.area.name for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
         tables=tables,
         case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True),
         annex_fields=list(ANNEX_FIELDS),
         title=title,
         phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},
+        min_n=settings.REPORT_MIN_N,
+        kappa_min_cases=settings.KAPPA_MIN_CASES,
+    )
+    return dataclasses.replace(report, front=front_matter(inspections=inspections, instrument=ins, cases=report.total_cases or 0))
+
+
+def long_date(day: dt.date) -> str:
+    """26 March 2011."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def front_matter(*, inspections: Sequence[Inspection], instrument: Instrument, cases: int) -> FrontMatter:
+    """What a report covers: programme, inspections and areas, fieldwork, cases, statuses, instrument, date."""
+    ordered = sorted(inspections, key=lambda i: (i.fieldwork_start, i.name))
+    programmes = sorted({i.programme.name for i in ordered})
+    start = min(i.fieldwork_start for i in ordered)
+    end = max(i.fieldwork_end for i in ordered)
+    return FrontMatter(
+        programme=", ".join(programmes),
+        inspections=tuple(
+            InspectionLine(i.name, i.area.name, f"{long_date(i.fieldwork_start)} to {long_date(i.fieldwork_end)}") for i in ordered
+        ),
+        fieldwork_period=f"{long_date(start)} to {long_date(end)}",
+        cases=cases,
+        statuses="Submitted and signed-off assessments (for a double-assessed case, only the moderated assessment)",
+        instrument=f"{instrument.title} (version {instrument.version})",
+        produced=long_date(timezone.localdate()),
     )
 
 
 def programme_inspections(*, programme: Programme, visible: QuerySet[Inspection]) -> list[Inspection]:
-    return list(visible.filter(programme=programme).select_related("instrument").order_by("fieldwork_start"))
+    return list(visible.filter(programme=programme).select_related("instrument", "area", "programme").order_by("fieldwork_start"))

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -7,12 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from markupsafe import Markup
 
 from caseassess.audit.services import access_log
 from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
 from caseassess.reporting import exports, pdfcache
+from caseassess.reporting.downloads import content_disposition as download_disposition
+from caseassess.reporting.downloads import download_name
+from caseassess.reporting.ratings import RatingsView, content_disposition, ratings_rows, ratings_view, rows_to_xlsx
 from caseassess.reporting.selectors import (
     STANDARD,
     custom_dimension,
@@ -34,9 +42,9 @@ FORMATS = {
 def charts_for(report: Report) -> dict[str, Any]:
     """Accessible SVG charts (each with a data table beside it in the page)."""
     return {
-        "chart1": Markup(charts.chart1_svg(report.chart1, title="Chart 1: headline and general criteria scores")),  # noqa: S704 - SVG built with escaped text
-        "chart2": Markup(charts.chart2_svg(report.chart2, title="Chart 2: headline scores by area")),  # noqa: S704
-        "tables": [Markup(charts.comparison_svg(t, title=t.title, chart_id=f"chart-{t.id}")) for t in report.tables],  # noqa: S704
+        "chart1": Markup(charts.chart1_svg(report.chart1, title="Chart 1: headline and general criteria scores", min_n=report.min_n)),  # noqa: S704 - SVG built with escaped text
+        "chart2": Markup(charts.chart2_svg(report.chart2, title="Chart 2: headline scores by area", min_n=report.min_n)),  # noqa: S704
+        "tables": [Markup(charts.comparison_svg(t, title=t.title, chart_id=f"chart-{t.id}", min_n=report.min_n)) for t in report.tables],  # noqa: S704
     }
 
 
@@ -60,8 +68,8 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
         })
     if fmt not in FORMATS:
         raise Http404("Unknown format")
-    access_log(user=request.user, kind="export", path=request.path)
-    name = f"findings-{scope}".replace(" ", "-").lower()
+    access_log(user=request.user, kind="export", path=request.get_full_path())
+    name = download_name("findings", scope, fmt, timezone.localdate())
     if fmt == "csv":
         body: str | bytes = exports.to_csv(report)
     elif fmt == "json":
@@ -73,7 +81,7 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
         status, pdf = pdfcache.pdf_status(key)
         if pdf is None:
             if status == "missing" or (status == "failed" and request.GET.get("retry") == "1"):
-                html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": scope}, request=request)
+                html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": scope, "print_mode": True}, request=request)
                 pdfcache.pdf_start(key, html, request.build_absolute_uri("/"))
                 status = "running"
             return render(request, "reporting/preparing.html", {
@@ -82,7 +90,8 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
             }, status=202 if status == "running" else 500)
         body = pdf
     resp = HttpResponse(body, content_type=FORMATS[fmt])
-    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    resp["Content-Disposition"] = download_disposition(name)
+    resp["X-Content-Type-Options"] = "nosniff"
     return resp
 
 
@@ -105,9 +114,8 @@ def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRes
                    agreement_url=reverse("sampling:agreement_inspection", args=[pk]))
 
 
-@login_required
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
-    """Compare any case attribute: two groups of values, or one group against all cases."""
+def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """The compare form's choices and, when they are complete and valid, the report."""
     prog = get_object_or_404(Programme, pk=pk)
     inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
     if not inspections:
@@ -135,12 +143,157 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
             dim = custom_dimension(field=field.id, groups=None if versus_all else ["+".join(group_a), "+".join(group_b)],
                                    versus_all="+".join(group_a) if versus_all else None, instrument=ins)
             report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim])
-            access_log(user=request.user, kind="report_view", path=request.get_full_path())
+    return {"programme": prog, "ins": ins, "fields": fields, "field": field, "group_a": group_a, "group_b": group_b,
+            "versus_all": versus_all, "errors": errors, "report": report}
+
+
+@login_required
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Compare any case attribute: two groups of values, or one group against all cases."""
+    state = _compare_state(request, pk)
+    prog, report, field, errors = state["programme"], state["report"], state["field"], state["errors"]
+    if report is not None:
+        access_log(user=request.user, kind="report_view", path=request.get_full_path())
+    query = request.GET.urlencode()
     return render(request, "reporting/compare.html", {
-        "title": f"Compare findings by any case attribute: {prog.name}", "programme": prog, "fields": fields, "field": field,
-        "options": ins.options_for(field) if field else [], "group_a": group_a, "group_b": group_b, "versus_all": versus_all,
-        "errors": errors, "form_has_errors": bool(errors), "report": report,
-        "charts": {"tables": [Markup(charts.comparison_svg(t, title=t.title, chart_id=f"chart-{t.id}")) for t in report.tables]} if report else {},  # noqa: S704
+        "title": f"Compare findings by any case attribute: {prog.name}", "programme": prog, "fields": state["fields"], "field": field,
+        "options": state["ins"].options_for(field) if field else [], "group_a": state["group_a"], "group_b": state["group_b"],
+        "versus_all": state["versus_all"], "errors": errors, "form_has_errors": bool(errors), "report": report,
+        "export_base": reverse("reporting:compare", args=[pk]), "query": query,
+        "charts": {"tables": [Markup(charts.comparison_svg(t, title=t.title, chart_id=f"chart-{t.id}", min_n=report.min_n)) for t in report.tables]} if report else {},  # noqa: S704
         "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}, {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}],
         "section_nav": "findings",
     }, status=400 if errors else 200)
+
+
+@login_required
+def compare_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The comparison as PDF, XLSX, CSV or JSON (the same choices as the page, in the query string)."""
+    state = _compare_state(request, pk)
+    if state["report"] is None:
+        raise Http404("Choose the case attribute and the groups to compare first")
+    prog = state["programme"]
+    return _render(request, state["report"], fmt, scope=f"{prog.name} comparison",
+                   export_base=reverse("reporting:compare", args=[pk]))
+
+
+def _ratings_response(request: HttpRequest, view: RatingsView | None, fmt: str | None, *, title: str, scope: str,
+                      export_base: str, crumbs: list[dict[str, str]]) -> HttpResponse:
+    if view is None:
+        raise Http404("The instrument of these inspections has no rating scheme")
+    if fmt is None:
+        access_log(user=request.user, kind="report_view", path=request.path)
+        effective = datetime.date.fromisoformat(view.scheme.effective_from)
+        return render(request, "reporting/ratings.html", {
+            "title": title, "ratings": view, "ratings_effective": f"{effective.day} {effective:%B %Y}",
+            "export_base": export_base, "breadcrumbs": crumbs, "section_nav": "findings",
+        })
+    if fmt not in ("csv", "json", "xlsx"):
+        raise Http404("Unknown format")
+    access_log(user=request.user, kind="export", path=request.path)
+    rows = ratings_rows(view)
+    body: str | bytes
+    if fmt == "json":
+        body = json.dumps({"scheme": {"id": view.scheme.id, "version": view.scheme.version, "title": view.scheme.title},
+                           "ratings": rows}, indent=2, ensure_ascii=False)
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(list(rows[0]) if rows else [])
+        for row in rows:
+            writer.writerow([exports.safe_cell("" if v is None else v) for v in row.values()])
+        body = out.getvalue()
+    else:
+        body = rows_to_xlsx("Ratings", rows)
+    resp = HttpResponse(body, content_type=FORMATS[fmt])
+    resp["Content-Disposition"] = content_disposition(f"ratings-{scope}", fmt)
+    return resp
+
+
+@login_required
+def programme_ratings(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    prog = get_object_or_404(Programme, pk=pk)
+    inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
+    if not inspections:
+        raise Http404("No such programme")
+    view = ratings_view(inspections=inspections, title=prog.name)
+    crumbs = [{"text": "Findings", "href": reverse("reporting:index")},
+              {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}]
+    return _ratings_response(request, view, fmt, title=f"Ratings: {prog.name}", scope=prog.name,
+                             export_base=reverse("reporting:programme_ratings", args=[pk]), crumbs=crumbs)
+
+
+@login_required
+def inspection_ratings(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    insp = inspection_for(request.user, pk)
+    view = ratings_view(inspections=[insp], title=insp.name)
+    crumbs = [{"text": "Findings", "href": reverse("reporting:index")},
+              {"text": insp.name, "href": reverse("reporting:inspection", args=[pk])}]
+    return _ratings_response(request, view, fmt, title=f"Ratings: {insp.name}", scope=insp.name,
+                             export_base=reverse("reporting:inspection_ratings", args=[pk]), crumbs=crumbs)
+
+
+@login_required
+def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    """This programme against an earlier one: per score and question, the change and its test."""
+    from caseassess.reporting.trends import TrendError, trends_rows, trends_view
+
+    prog = get_object_or_404(Programme, pk=pk)
+    visible = inspections_visible(request.user)
+    later = programme_inspections(programme=prog, visible=visible)
+    if not later:
+        raise Http404("No such programme")
+    choices = list(Programme.objects.filter(inspections__in=visible).exclude(pk=pk).distinct().order_by("name"))
+    raw = request.GET.get("earlier", "")
+    chosen = next((p for p in choices if str(p.pk) == raw), None)
+    error = ""
+    view = None
+    if raw and chosen is None:
+        error = "Choose one of the listed programmes"
+    elif chosen is not None:
+        try:
+            view = trends_view(earlier=chosen, earlier_inspections=programme_inspections(programme=chosen, visible=visible),
+                               later=prog, later_inspections=later)
+        except TrendError as exc:
+            error = str(exc)
+    title = f"Trends: {prog.name}"
+    export_base = reverse("reporting:trends", args=[pk])
+    if fmt is not None:
+        if view is None:
+            raise Http404(error or "Choose the earlier programme (?earlier=ID)")
+        access_log(user=request.user, kind="export", path=request.get_full_path())
+        rows = trends_rows(view)
+        stem = f"trends-{prog.name}-vs-{chosen.name if chosen else ''}"
+        body: str | bytes
+        if fmt == "json":
+            body = json.dumps({"earlier": view.earlier.name, "later": view.later.name, "earlier_instrument": view.earlier_instrument,
+                               "later_instrument": view.later_instrument, "min_n": view.overall.min_n, "rows": rows},
+                              indent=2, ensure_ascii=False)
+        elif fmt == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(list(rows[0]) if rows else [])
+            for row in rows:
+                writer.writerow([exports.safe_cell("" if v is None else v) for v in row.values()])
+            body = out.getvalue()
+        elif fmt == "xlsx":
+            body = rows_to_xlsx("Trends", rows)
+        elif fmt == "pdf":
+            today = datetime.date.today()
+            html = render_to_string("reporting/trends_print.html", {
+                "title": f"{prog.name} compared with {view.earlier.name}", "view": view,
+                "produced": f"{today.day} {today:%B %Y}"}, request=request)
+            body = exports.to_pdf(html, request.build_absolute_uri("/"))
+        else:
+            raise Http404("Unknown format")
+        resp = HttpResponse(body, content_type=FORMATS[fmt])
+        resp["Content-Disposition"] = content_disposition(stem, fmt)
+        return resp
+    if view is not None:
+        access_log(user=request.user, kind="report_view", path=request.get_full_path())
+    return render(request, "reporting/trends.html", {
+        "title": title, "choices": choices, "chosen": chosen, "view": view, "error": error, "export_base": export_base,
+        "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")},
+                        {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}],
+        "section_nav": "findings",
+    }, status=400 if error else 200)

@@ -21,6 +21,8 @@ from caseassess_core.scoring.assess import AnswerError, clean_answer
 
 DONE = (Status.SUBMITTED, Status.SIGNED_OFF)
 
+CASE_ROLES = ("assessor", "lead_inspector")  # members who may be given cases (never analysts)
+
 
 class QualityError(ValueError):
     pass
@@ -54,7 +56,7 @@ def double_assessment_choose(*, candidates: Sequence[Assessment], number: int | 
 
 def double_assessment_mark(*, inspection: Inspection, actor: Any, second_assessor: Any, firsts: Sequence[Assessment]) -> list[DoubleAssessment]:
     """Create a second, blind assessment (counts=False) by ``second_assessor`` on each case."""
-    if not inspection.members.filter(pk=second_assessor.pk).exists():
+    if not inspection.memberships.filter(user_id=second_assessor.pk, role__in=CASE_ROLES).exclude(user__role="analyst").exists():
         raise QualityError(f"{second_assessor.username} is not part of this inspection")
     out = []
     with transaction.atomic():
@@ -171,7 +173,7 @@ def benchmark_mark(*, case: Case, reference: Assessment, actor: Any) -> Benchmar
 
 def benchmark_assign(*, bench: BenchmarkCase, actor: Any, assessor: Any) -> Assessment:
     """Give an assessor the benchmark case to complete (an assessment with counts=False)."""
-    if not bench.case.inspection.members.filter(pk=assessor.pk).exists():
+    if not bench.case.inspection.memberships.filter(user_id=assessor.pk, role__in=CASE_ROLES).exclude(user__role="analyst").exists():
         raise QualityError(f"{assessor.username} is not part of this inspection")
     with transaction.atomic():
         if Assessment.objects.filter(case=bench.case, assessor=assessor).exists():

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count
 from django.db.models.fields.json import KeyTextTransform
 
@@ -95,6 +96,8 @@ class AgreementView:
     report: AgreementReport
     cases: int
     labels: dict[str, str] = field(default_factory=dict)
+    # kappa (and the low-agreement flag) is shown only from this many double-assessed cases
+    min_cases: int = 10
 
 
 def _value_text(value: Any) -> str | None:
@@ -102,6 +105,8 @@ def _value_text(value: Any) -> str | None:
         return None
     if isinstance(value, list):
         return ";".join(sorted(str(v) for v in value))
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in sorted(value.items()))
     return str(value)
 
 
@@ -115,7 +120,7 @@ def agreement_for(*, inspections: Sequence[Inspection]) -> AgreementView:
     )
     ins = scope_instrument(inspections) if inspections else None
     if not pairs or ins is None:
-        return AgreementView(agreement_report([]), 0)
+        return AgreementView(agreement_report([]), 0, min_cases=settings.KAPPA_MIN_CASES)
     scored = {q.id for q in ins.questions() if q.is_scored}
     section_of = {q.id: s.id for s in ins.sections() for q in s.questions}
     ids = [p.first_id for p in pairs] + [p.second_id for p in pairs]
@@ -129,7 +134,7 @@ def agreement_for(*, inspections: Sequence[Inspection]) -> AgreementView:
         for qid in sorted(set(a) | set(b)):
             rows.append(AnswerPair(qid, section_of.get(qid, "?"), who, _value_text(a.get(qid)), _value_text(b.get(qid))))
     labels = {q.id: q.key_aspect or q.text for q in ins.questions()} | {s.id: s.title for s in ins.sections()}
-    return AgreementView(agreement_report(rows), len(pairs), labels)
+    return AgreementView(agreement_report(rows), len(pairs), labels, min_cases=settings.KAPPA_MIN_CASES)
 
 
 def _name(user: Any) -> str:

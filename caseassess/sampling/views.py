@@ -15,7 +15,13 @@ from caseassess.accounts.models import User
 from caseassess.assessments.models import Assessment
 from caseassess.audit.services import access_log
 from caseassess.inspections.models import Inspection, Programme
-from caseassess.inspections.permissions import inspection_for, inspection_for_lead, inspections_visible
+from caseassess.inspections.permissions import (
+    inspection_assessors,
+    inspection_for,
+    inspection_for_lead,
+    inspections_with_findings,
+    sees_findings_of,
+)
 from caseassess.inspections.services import MAX_UPLOAD_BYTES
 from caseassess.instruments.selectors import instrument_get
 from caseassess.sampling import quality, selectors, services
@@ -128,7 +134,7 @@ def add_sample(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _analyst_inspection(request: HttpRequest, pk: int) -> Inspection:
     insp = inspection_for(request.user, pk)
-    if not request.user.is_analyst:
+    if not sees_findings_of(request.user, insp):
         raise Http404("No such inspection")
     return insp
 
@@ -148,7 +154,7 @@ def weighted(request: HttpRequest, pk: int) -> HttpResponse:
 def double_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     insp = inspection_for_lead(request.user, pk)
     form = DoubleForm(request.POST or None)
-    assessors = [m for m in insp.members.order_by("username") if m.role in ("assessor", "lead_inspector")]
+    assessors = inspection_assessors(insp)
     ticked = [int(x) for x in request.POST.getlist("cases") if x.isdigit()]
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
@@ -201,6 +207,8 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
         for qid in differ:
             q = ins.question(qid)
             value: Any = request.POST.getlist(f"agreed-{qid}") if q.type.value == "multiple_choice" else request.POST.get(f"agreed-{qid}")
+            if q.type.value == "factor_outcomes":  # the agreed answer is one of the two recorded grids
+                value = {"first": first.get(qid), "second": second.get(qid)}.get(value or "")
             decisions[qid] = (value, request.POST.get(f"reason-{qid}", ""))
             if value in (None, "", []):
                 errors.append((f"agreed-{qid}", f"{qid}: choose the agreed answer"))
@@ -239,10 +247,8 @@ def agreement_inspection(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def agreement_programme(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_analyst:
-        raise Http404("No such programme")
     programme = get_object_or_404(Programme, pk=pk)
-    inspections = list(inspections_visible(request.user).filter(programme=programme).select_related("instrument"))
+    inspections = list(inspections_with_findings(request.user).filter(programme=programme).select_related("instrument"))
     if not inspections:
         raise Http404("No such programme")
     view = selectors.agreement_for(inspections=inspections)
@@ -285,6 +291,6 @@ def benchmark(request: HttpRequest, pk: int) -> HttpResponse:
                       .select_related("case", "assessor").order_by("case__case_ref", "id"))
     return render(request, "sampling/benchmark.html", {
         "title": f"Benchmark cases – {insp.name}", "inspection": insp, "benches": selectors.benchmarks(inspection=insp),
-        "references": references, "assessors": [m for m in insp.members.order_by("username") if m.role in ("assessor", "lead_inspector")],
+        "references": references, "assessors": inspection_assessors(insp),
         "errors": errors, "form_has_errors": bool(errors), "breadcrumbs": _crumbs(insp), "section_nav": "inspections",
     }, status=400 if errors else 200)

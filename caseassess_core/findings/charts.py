@@ -74,31 +74,60 @@ def _svg(title: str, desc: str, height: float, body: list[str], chart_id: str) -
     return head + "".join(body) + "</svg>"
 
 
-def _text(x: float, y: float, text: str, **attrs: str) -> str:
+def _text(x: float, y: float, text: str, fill: str = TEXT, **attrs: str) -> str:
     extra = "".join(f' {k.replace("_", "-")}="{_e(v)}"' for k, v in attrs.items())
-    return f'<text x="{x:g}" y="{y:g}" fill="{TEXT}"{extra}>{_e(text)}</text>'
+    return f'<text x="{x:g}" y="{y:g}" fill="{fill}"{extra}>{_e(text)}</text>'
 
 
-def _axis(y_top: float, y_bottom: float) -> list[str]:
+def _bar_label(end_x: float, y: float, text: str, size: float, bar_end: float | None = None, **attrs: str) -> str:
+    """The value label right of ``end_x`` (bar or whisker end), or inside the bar (white, right-aligned
+    at ``bar_end``) when it would run off the chart."""
+    width = len(text) * size * 0.56
+    if end_x + 7 + width <= WIDTH - PAD:
+        return _text(end_x + 7, y, text, **attrs)
+    inside = end_x if bar_end is None else bar_end
+    return _text(max(PAD + width, inside - 6), y, text, fill="#ffffff", text_anchor="end", **attrs)
+
+
+def _axis(y_top: float, y_bottom: float, bands: Sequence[tuple[float, float]] | None = None) -> list[str]:
+    """Tick lines at 0-100%, drawn only across the bar bands (never over the labels above the bars)."""
     out = []
+    spans = list(bands) if bands else [(y_top, y_bottom)]
     for tick in (0, 25, 50, 75, 100):
         x = _x(tick)
-        out.append(
-            f'<line x1="{x:g}" y1="{y_top:g}" x2="{x:g}" y2="{y_bottom:g}" stroke="{GREY}" '
-            f'stroke-width="{1 if tick == 0 else 0.5}" stroke-dasharray="{"none" if tick == 0 else "2 3"}"/>'
-        )
+        for y0, y1 in spans:
+            out.append(
+                f'<line class="grid" x1="{x:g}" y1="{y0:g}" x2="{x:g}" y2="{y1:g}" stroke="{GREY}" '
+                f'stroke-width="{1 if tick == 0 else 0.5}" stroke-dasharray="{"none" if tick == 0 else "2 3"}"/>'
+            )
         anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
         out.append(_text(x, y_bottom + LINE, f"{tick}%", text_anchor=anchor, font_size=SMALL))
     return out
 
 
+def _value_label(value: int | None, n: int | None, min_n: int) -> str:
+    """ "72% (N=1,234)", with the caution mark when 0 < N < min_n."""
+    if n is None:
+        return _pct(value)
+    if value is None:
+        return "no cases"
+    mark = "\u2020" if 0 < n < min_n else ""
+    return f"{value}%{mark} (N={n:,})"
+
+
 def chart1_svg(
-    ranges: Sequence[ScoreRange], *, title: str = "", area_word: str = "areas", chart_id: str = "chart1"
+    ranges: Sequence[ScoreRange],
+    *,
+    title: str = "",
+    area_word: str = "areas",
+    chart_id: str = "chart1",
+    min_n: int = 0,
 ) -> str:
     """Horizontal bars of every score, with a whisker from the lowest to the highest area."""
     title = title or "Headline and general criteria scores, with the range between " + area_word
     summary = []
     body: list[str] = []
+    bands: list[tuple[float, float]] = []
     y = PAD
     for score in ranges:
         for line in _wrap(score.title):
@@ -129,10 +158,12 @@ def chart1_svg(
             )
             label_x = max(label_x, x2)
             text += f" (range between {area_word} {score.min_pct}% to {score.max_pct}%)"
-        body.append(_text(label_x + 7, bar_top + BAR - 7, _pct(value), font_weight="bold"))
-        summary.append(text)
+        value_text = _value_label(value, score.overall.n, min_n)
+        body.append(_bar_label(label_x, bar_top + BAR - 7, value_text, FONT, _x(value or 0), font_weight="bold"))
+        summary.append(text + (f" (N={score.overall.n:,})" if score.overall.n else ""))
+        bands.append((bar_top, bar_top + BAR))
         y = bar_top + BAR + ROW_GAP
-    body = _axis(PAD, y) + body
+    body = _axis(PAD, y, bands) + body
     height = y + LINE + PAD
     desc = "Percentage of work done sufficiently well. " + "; ".join(summary) + "."
     return _svg(title, desc, height, body, chart_id)
@@ -144,11 +175,14 @@ def grouped_bar_svg(
     *,
     title: str,
     chart_id: str = "chart",
+    counts: Sequence[Sequence[int]] | None = None,
+    min_n: int = 0,
 ) -> str:
     """Grouped horizontal bars: for each category (label above), one bar per series.
 
     ``series`` is ``[(name, [pct per category])]``; ``None`` values draw no bar and
-    are labelled "no cases". A legend at the top names the series.
+    are labelled "no cases". A legend at the top names the series. ``counts`` (aligned
+    with ``series``) puts N beside each bar, with the caution mark below ``min_n``.
     """
     for name, values in series:
         if len(values) != len(categories):
@@ -170,45 +204,59 @@ def grouped_bar_svg(
     top = y
     summary = []
     bars: list[str] = []
+    bands: list[tuple[float, float]] = []
     for c, category in enumerate(categories):
         for line in _wrap(category):
             y += LINE
             bars.append(_text(PAD, y, line, font_weight="bold"))
         y += BAR_GAP
+        band_top = y
         parts = []
         for i, (name, values) in enumerate(series):
             value = values[c]
+            n = counts[i][c] if counts is not None else None
             if value is not None:
                 bars.append(
                     f'<rect class="bar" x="{PAD}" y="{y:g}" width="{_x(value) - PAD:g}" height="{BAR}" '
                     f'fill="{SERIES[i % len(SERIES)]}"><title>{_e(f"{category}, {name}: {value}%")}</title></rect>'
                 )
-            bars.append(_text(_x(value or 0) + 6, y + BAR - 7, _pct(value), font_size=SMALL))
-            parts.append(f"{name} {_pct(value)}")
+            label = _value_label(value, n, min_n)
+            bars.append(_bar_label(_x(value or 0), y + BAR - 7, label, float(SMALL), font_size=SMALL))
+            parts.append(f"{name} {_pct(value)}" + (f" (N={n:,})" if n else ""))
             y += BAR + BAR_GAP
+        bands.append((band_top, y - BAR_GAP))
         summary.append(f"{category}: " + ", ".join(parts))
         y += ROW_GAP
-    body += _axis(top, y) + bars
+    body += _axis(top, y, bands) + bars
     desc = "Percentage of work done sufficiently well. " + "; ".join(summary) + "."
     return _svg(title, desc, y + LINE + PAD, body, chart_id)
 
 
-def chart2_svg(chart: AreaChart, *, title: str = "", area_word: str = "areas", chart_id: str = "chart2") -> str:
-    """Chart 2: headline scores of each area (areas in fieldwork order, one bar per score)."""
+def chart2_svg(
+    chart: AreaChart, *, title: str = "", area_word: str = "areas", chart_id: str = "chart2", min_n: int = 0
+) -> str:
+    """Chart 2: headline scores of each area (areas in fieldwork order, one bar per score), N beside each bar.
+    Empty ("") for fewer than two areas: a chart of one area says nothing Chart 1 does not."""
+    if len(chart.areas) < 2:
+        return ""
     return grouped_bar_svg(
         [a.area for a in chart.areas],
         [(score_title, [a.cells[i].pct for a in chart.areas]) for i, (_, score_title) in enumerate(chart.scores)],
         title=title or f"Headline scores for each of the {area_word}, in order of fieldwork",
         chart_id=chart_id,
+        counts=[[a.cells[i].n for a in chart.areas] for i in range(len(chart.scores))],
+        min_n=min_n,
     )
 
 
-def comparison_svg(table: FindingsTable, *, title: str = "", chart_id: str = "") -> str:
-    """Headline and general criteria scores of a table's two groups, side by side."""
+def comparison_svg(table: FindingsTable, *, title: str = "", chart_id: str = "", min_n: int = 0) -> str:
+    """Headline and general criteria scores of a table's two groups, side by side, N beside each bar."""
     rows = table.score_rows
     return grouped_bar_svg(
         [r.label for r in rows],
         [(g.label, [r.cells[i].pct for r in rows]) for i, g in enumerate(table.groups)],
         title=title or f"General criteria and headline scores: {table.groups[0].label} and {table.groups[1].label}",
         chart_id=chart_id or f"chart-{table.id or 'comparison'}",
+        counts=[[r.cells[i].n for r in rows] for i in range(len(table.groups))],
+        min_n=min_n,
     )

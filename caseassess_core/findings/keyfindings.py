@@ -50,6 +50,10 @@ def _aspects(k: int) -> str:
     return "key aspect" if k == 1 else "key aspects"
 
 
+def _compared(k: int) -> str:
+    return "aspect compared" if k == 1 else "aspects compared"
+
+
 def _score_phrase(score: ScoreRange, phrases: Mapping[str, str] | None) -> str:
     if phrases and phrases.get(score.id):
         return phrases[score.id].strip().rstrip(".")
@@ -96,13 +100,14 @@ def _all_cell_index(table: FindingsTable) -> int:
     return 1 if table.comparison is Comparison.VERSUS_ALL else 0
 
 
-def _highlights(table: FindingsTable, count: int) -> list[str]:
-    """Highest and lowest aspects of a versus-all table by the all-cases %."""
+def _highlights(table: FindingsTable, count: int, min_n: int = 0) -> list[str]:
+    """Highest and lowest aspects of a versus-all table by the all-cases % (aspects answered in at
+    least ``min_n`` cases; a subgroup % on fewer than ``min_n`` is left out of the sentence)."""
     if table.comparison is not Comparison.VERSUS_ALL or count <= 0:
         return []
     sub = table.groups[0].phrase
     sub = sub if sub.endswith("cases") else f"{sub} cases"
-    rows = [r for r in table.rows if r.cells[1].n > 0]
+    rows = [r for r in table.rows if r.cells[1].n > 0 and r.cells[1].n >= min_n]
     if not rows:
         return []
     # A highlight speaks for the sample: leave out aspects answered in few cases
@@ -117,24 +122,25 @@ def _highlights(table: FindingsTable, count: int) -> list[str]:
     for row in top:
         s, a = row.cells
         clause = ""
-        if s.n > 0:
+        if s.n > 0 and s.n >= min_n:
             word = "but" if row.test is not None and row.test.significant and row.test.diff_points < 0 else "and"
             clause = f" ({word} {_pct(s.pct)} of {sub})"
         out.append(f"In {_pct(a.pct)} of all cases{clause}, {_aspect(row.label)} was done sufficiently well.")
     for row in bottom:
         s, a = row.cells
         clause = ""
-        if s.n > 0:
+        if s.n > 0 and s.n >= min_n:
             word = "but" if row.test is not None and row.test.significant and row.test.diff_points > 0 else "and"
             clause = f" ({word} {_pct(s.pct)} of {sub})"
         out.append(f"In only {_pct(a.pct)} of all cases{clause} was {_aspect(row.label)} done sufficiently well.")
     return out
 
 
-def _threshold_points(table: FindingsTable) -> list[str]:
+def _threshold_points(table: FindingsTable, min_n: int = 0) -> list[str]:
+    """Key aspects (all-cases N >= ``min_n``: the report's one denominator) reaching 60% and 75%."""
     if table.comparison is not Comparison.VERSUS_ALL:
         return []
-    rows = [r for r in table.rows if r.cells[1].n > 0]
+    rows = [r for r in table.rows if r.cells[1].n > 0 and r.cells[1].n >= min_n]
     if not rows:
         return []
     total = len(rows)
@@ -160,9 +166,17 @@ def _direction_counts(rows: Sequence[Row]) -> tuple[int, int]:
     return higher, lower
 
 
-def significance_points(table: FindingsTable) -> list[str]:
-    """How many tested aspects (and scores) differ significantly, and which way."""
-    tested = table.tested_rows
+def _large_enough(table: FindingsTable, row: Row, min_n: int) -> bool:
+    """Both tested groups have at least ``min_n`` answers (in versus-all: the subgroup and the rest)."""
+    a, b = row.cells
+    second_n = b.n - a.n if table.comparison is Comparison.VERSUS_ALL else b.n
+    return a.n >= min_n and second_n >= min_n
+
+
+def significance_points(table: FindingsTable, min_n: int = 0) -> list[str]:
+    """How many tested aspects (and scores) differ significantly, and which way. Aspects where a
+    tested group has fewer than ``min_n`` answers are left out (the small-numbers rule)."""
+    tested = tuple(r for r in table.tested_rows if _large_enough(table, r, min_n))
     if not tested:
         return []
     first, second = table.groups
@@ -176,23 +190,23 @@ def significance_points(table: FindingsTable) -> list[str]:
         none = n_tested - n_sig
         if n_sig == 0:
             out.append(
-                f"For none of the {n_tested} {_aspects(n_tested)} was there a statistically significant "
+                f"For none of the {n_tested} {_compared(n_tested)} was there a statistically significant "
                 f"difference in the quality of the work {pair}."
             )
         elif none * 2 > n_tested:
             out.append(
-                f"For the majority of the key aspects ({none} of the {n_tested}) there was no statistically "
+                f"For the majority of the aspects compared ({none} of the {n_tested}) there was no statistically "
                 f"significant difference in the quality of the work {pair}."
             )
         else:
             out.append(
-                f"For {n_sig} of the {n_tested} key aspects there was a statistically significant "
+                f"For {n_sig} of the {n_tested} aspects compared there was a statistically significant "
                 f"difference in the quality of the work {pair}."
             )
         where = (
-            "For the one key aspect where there was a statistically significant difference"
+            "For the one aspect where there was a statistically significant difference"
             if n_sig == 1
-            else f"For each of the {n_sig} key aspects where there was a statistically significant difference"
+            else f"For each of the {n_sig} aspects where there was a statistically significant difference"
         )
         if n_sig and lower == 0:
             out.append(
@@ -206,7 +220,7 @@ def significance_points(table: FindingsTable) -> list[str]:
             )
         elif n_sig:
             out.append(
-                f"Of the {n_sig} key aspects with a statistically significant difference, the proportion "
+                f"Of the {n_sig} aspects with a statistically significant difference, the proportion "
                 f"done sufficiently well was higher for {sub} in {higher} and lower in {lower}."
             )
     else:
@@ -232,12 +246,12 @@ def significance_points(table: FindingsTable) -> list[str]:
                 f"For {n_sig} of the {n_tested} applicable aspects there {were} {pair} in the proportion "
                 f"of work done sufficiently well ({direction})."
             )
-    out.extend(_score_significance(table, pair))
+    out.extend(_score_significance(table, pair, min_n))
     return out
 
 
-def _score_significance(table: FindingsTable, pair: str) -> list[str]:
-    tested = [r for r in table.score_rows if r.test is not None]
+def _score_significance(table: FindingsTable, pair: str, min_n: int = 0) -> list[str]:
+    tested = [r for r in table.score_rows if r.test is not None and _large_enough(table, r, min_n)]
     if not tested:
         return []
     significant = [r for r in tested if r.test is not None and r.test.significant]
@@ -254,9 +268,9 @@ def _score_significance(table: FindingsTable, pair: str) -> list[str]:
     ]
 
 
-def table_points(table: FindingsTable, *, highlights: int = 2) -> list[str]:
-    """The 'main points' paragraph above a table."""
-    return _threshold_points(table) + _highlights(table, highlights) + significance_points(table)
+def table_points(table: FindingsTable, *, highlights: int = 2, min_n: int = 0) -> list[str]:
+    """The 'main points' paragraph above a table (highlights only from aspects with N >= ``min_n``)."""
+    return _threshold_points(table, min_n) + _highlights(table, highlights, min_n) + significance_points(table, min_n)
 
 
 def key_findings(

@@ -15,7 +15,14 @@ from typing import Any
 from caseassess_core.findings.annex import SampleTable, sample_characteristics
 from caseassess_core.findings.areas import AreaChart, ScoreRange, area_ranges, area_scores
 from caseassess_core.findings.counts import CaseCount, CountIndex, CountRow
-from caseassess_core.findings.keyfindings import key_findings, table_points
+from caseassess_core.findings.keyfindings import table_points
+from caseassess_core.findings.publication import (
+    DEFAULT_MIN_N,
+    FrontMatter,
+    key_aspect_rows,
+    key_findings_by_rules,
+    method_note,
+)
 from caseassess_core.findings.tables import FindingsTable, Row, overall_scores
 from caseassess_core.instrument.schema import Instrument
 
@@ -39,6 +46,15 @@ class Report:
     points: tuple[tuple[str, ...], ...]
     annex: tuple[SampleTable, ...]
     key_findings: tuple[str, ...]
+    min_n: int = DEFAULT_MIN_N
+    key_aspects: int = 0
+    method: tuple[tuple[str, str], ...] = ()
+    front: FrontMatter | None = None
+
+    @property
+    def n_areas(self) -> int:
+        """Areas with answers (a chart of areas is drawn only for two or more)."""
+        return len(self.chart2.areas)
 
 
 def build_report(
@@ -52,29 +68,43 @@ def build_report(
     title: str = "",
     area_word: str = "areas",
     phrases: Mapping[str, str] | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    kappa_min_cases: int = DEFAULT_MIN_N,
+    front: FrontMatter | None = None,
 ) -> Report:
     """Assemble a report.
 
     ``area_counts``: answers grouped by area (one query) - overall scores, Chart 1
     and Chart 2 come from them. ``tables``: built with ``question_table`` from
     the counts of their own dimension. ``case_counts``: Annex 1. ``phrases``: score id
-    -> wording of the headline key findings (default "work on <title>").
+    -> wording of the headline key findings (default "work on <title>"). ``min_n``: the
+    small-numbers rule (caution mark, never in a key finding). ``front``: the front matter.
     """
     index = CountIndex(area_counts)
     ranges = area_ranges(instrument, index)
     annex = sample_characteristics(case_counts, instrument, fields=annex_fields)
+    chart2 = area_scores(instrument, index, area_order)
+    total_cases = annex[0].total if annex else None
     return Report(
         title=title,
         instrument_id=instrument.id,
         instrument_version=instrument.version,
-        total_cases=annex[0].total if annex else None,
+        total_cases=total_cases,
         scores=overall_scores(instrument, index),
         chart1=ranges,
-        chart2=area_scores(instrument, index, area_order),
+        chart2=chart2,
         tables=tuple(tables),
-        points=tuple(tuple(table_points(t)) for t in tables),
+        points=tuple(tuple(table_points(t, min_n=min_n)) for t in tables),
         annex=annex,
-        key_findings=tuple(key_findings(ranges, tables, area_word=area_word, phrases=phrases)),
+        key_findings=tuple(
+            key_findings_by_rules(
+                ranges, chart2, tables, min_n=min_n, cases=total_cases, area_word=area_word, phrases=phrases
+            )
+        ),
+        min_n=min_n,
+        key_aspects=len(key_aspect_rows(tables, min_n)),
+        method=method_note(min_n=min_n, kappa_min_cases=kappa_min_cases),
+        front=front,
     )
 
 
@@ -104,16 +134,34 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                     rows: [Row], score_rows: [Row]}]
         points:   [[str]]                     main points per table, aligned with tables
         annex:    [{field, label, total, values: [{value, label, n, pct (1 dp), pct_label}]}]
-        key_findings: [str]
+        key_findings: [str]                    at most 8, by the rules of findings.publication
+        min_n: int                            the small-numbers rule (caution mark below it)
+        key_aspects: int                      the report's one denominator of key aspects
+        method: [[heading, paragraph]]        the method note
+        front: {programme, inspections: [{name, area, fieldwork}], fieldwork_period, cases,
+                statuses, instrument, produced} | null
 
         Row  = {kind ('question'|'headline'|'general'), id, label, cells: [Cell], test: Test|null}
-        Cell = {sufficient, n, pct (whole %, null if n=0), ci_low, ci_high (Wilson 95%, %, 1 dp)}
+        Cell = {sufficient, n, pct (whole %, null if n=0), ci_low, ci_high (Wilson 95%, %, 1 dp),
+                caution (0 < n < min_n: shown with the caution mark)}
         Test = {chi2, p, stars ('***'|'**'|'*'|'--'), small_expected, diff_points}
 
     ``test`` is null when a compared group has no cases (the significance cell is
     blank). In ``versus_all`` tables the test compares the subgroup with the cases
     outside it, although the second column shows all cases.
     """
-    result = _plain(report)
+    result = _mark_small(_plain(report), report.min_n)
     assert isinstance(result, dict)
     return result
+
+
+def _mark_small(value: Any, min_n: int) -> Any:
+    """Every cell ({sufficient, n, pct, ...}) gains ``caution``: 0 < n < min_n (the small-numbers rule)."""
+    if isinstance(value, dict):
+        out = {k: _mark_small(v, min_n) for k, v in value.items()}
+        if {"sufficient", "n", "pct"} <= set(value):
+            out["caution"] = 0 < value["n"] < min_n
+        return out
+    if isinstance(value, list):
+        return [_mark_small(v, min_n) for v in value]
+    return value

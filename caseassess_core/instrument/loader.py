@@ -7,7 +7,12 @@ the whole instrument is valid. The loader checks, beyond the schema:
 * options without a scoring class on scored questions, unknown option sets;
 * expressions that do not parse, or name unknown questions or case fields;
 * cycles between applicability expressions;
-* headline / general-criteria members and rule targets that do not exist.
+* headline / general-criteria members and rule targets that do not exist, or that are
+  not scored (a question's own ``scores`` naming an unknown score, or an unscored
+  question in a score);
+* a scored question that counts in no general criterion, or in more than one (OMI 2:
+  "each question contributes to one of the 'general criteria' scores"), when the
+  instrument defines general criteria.
 """
 
 from __future__ import annotations
@@ -293,6 +298,24 @@ def _check_semantics(ins: Instrument, places: _Places, problems: list[Problem]) 
                         report((key, i, part, j), f"unknown question {qid}")
                     elif not ins.question(qid).is_scored:
                         report((key, i, part, j), f"question {qid} is not scored")
+    score_ids = {s.id for _, s in ins.all_scores()}
+    for qid, qloc in question_locs.items():
+        q = ins.question(qid)
+        for j, sid in enumerate(q.scores):
+            if sid not in score_ids:
+                report((*qloc, "scores", j), f"{qid} names unknown score {sid!r}")
+            elif not q.is_scored:
+                report((*qloc, "scores", j), f"{qid} is not scored, so it cannot count in {sid!r}")
+    if ins.general_criteria and not problems:
+        counts = {qid: 0 for qid in question_locs if ins.question(qid).is_scored}
+        for score in ins.general_criteria:
+            for qid in ins.score_members(score):
+                if qid in counts:
+                    counts[qid] += 1
+        for qid, k in counts.items():
+            if k != 1:
+                where = "no general criterion" if k == 0 else f"{k} general criteria"
+                report((*question_locs[qid], "id"), f"scored question {qid} counts in {where}; it must count in one")
     table_ids: set[str] = set()
     for ti, table in enumerate(ins.tables):
         if table.id in table_ids:
@@ -306,7 +329,14 @@ def _check_semantics(ins: Instrument, places: _Places, problems: list[Problem]) 
 
 
 def _check_options(ins: Instrument, q: Question, qloc: Loc, report: Any) -> None:
-    if q.type.value in ("single_choice", "multiple_choice"):
+    if q.type.value == "factor_outcomes":
+        if q.factors is None:
+            report((*qloc, "factors"), f"{q.id} is a factor_outcomes question without factors")
+        elif isinstance(q.factors, str) and q.factors not in ins.option_sets:
+            report((*qloc, "factors"), f"unknown option set {q.factors!r}")
+    elif q.factors is not None:
+        report((*qloc, "factors"), f"{q.id}: only factor_outcomes questions have factors")
+    if q.type.value in ("single_choice", "multiple_choice", "factor_outcomes"):
         if q.options is None:
             report((*qloc, "options"), f"{q.id} is a {q.type.value} question without options")
             return
@@ -327,7 +357,7 @@ def _check_options(ins: Instrument, q: Question, qloc: Loc, report: Any) -> None
                 if o.scoring is None:
                     report((*base, oi), f"option {o.label!r} of scored question {q.id} has no scoring class")
     elif q.is_scored:
-        report((*qloc, "scored"), f"{q.id}: only single choice questions can be scored")
+        report((*qloc, "scored"), f"{q.id}: only single choice and factor outcomes questions can be scored")
 
 
 def _check_cycles(exprs: dict[str, Expression], locs: dict[str, Loc], report: Any) -> None:

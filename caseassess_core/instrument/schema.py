@@ -39,6 +39,7 @@ class AnswerType(str, Enum):
     NUMBER = "number"
     DATE = "date"
     TEXT = "text"
+    FACTOR_OUTCOMES = "factor_outcomes"
 
 
 class _Strict(BaseModel):
@@ -93,14 +94,27 @@ class Question(_Strict):
     criterion: str | None = Field(default=None, description="Criterion number, e.g. `4.1.a.2`.")
     text: str = Field(description="Question wording, exactly as the guide prints it.")
     quick_indicator: str | None = None
+    hint: str | None = Field(default=None, description="How to answer, shown under the quick indicator.")
     guidance: str | None = Field(default=None, description="Extended guidance, Markdown.")
     type: AnswerType = AnswerType.SINGLE_CHOICE
     options: list[Option] | str | None = Field(
         default=None, description="Inline options or the name of an `option_sets` entry."
     )
+    factors: list[Option] | str | None = Field(
+        default=None,
+        description="`factor_outcomes` only: the rows (e.g. offending-related factors), each answered with one "
+        "of `options`. The answer is sufficient when any row's outcome is sufficient, otherwise insufficient "
+        "when any row's is insufficient, otherwise excluded.",
+    )
     scored: bool | None = Field(
         default=None,
-        description="Counts towards findings. Defaults to true for single choice, false otherwise.",
+        description="Counts towards findings. Defaults to true for single choice and factor outcomes, "
+        "false otherwise.",
+    )
+    scores: list[str] = Field(
+        default_factory=list,
+        description="Ids of the headline scores (and any general criterion not given by `sections`) this "
+        "question counts in; one question may count in several.",
     )
     applies_when: str | None = Field(
         default=None, description="Applicability expression; the question is asked only when it is true."
@@ -126,7 +140,7 @@ class Question(_Strict):
     def is_scored(self) -> bool:
         if self.scored is not None:
             return self.scored
-        return self.type == AnswerType.SINGLE_CHOICE
+        return self.type in (AnswerType.SINGLE_CHOICE, AnswerType.FACTOR_OUTCOMES)
 
 
 class SubCriterion(_Strict):
@@ -228,6 +242,14 @@ class Instrument(_Strict):
                 return s
         raise KeyError(qid)
 
+    def factors_for(self, item: Question) -> list[Option]:
+        """The rows of a `factor_outcomes` question ([] for other types)."""
+        if item.factors is None:
+            return []
+        if isinstance(item.factors, str):
+            return self.option_sets[item.factors]
+        return item.factors
+
     def options_for(self, item: Question | CaseDetailField) -> list[Option]:
         if item.options is None:
             return []
@@ -248,15 +270,22 @@ class Instrument(_Strict):
         raise KeyError(tid)
 
     def score_members(self, score: ScoreDefinition) -> list[str]:
-        """Ids of the scored questions pooled in a headline or general criteria score."""
+        """Ids of the scored questions pooled in a headline or general criteria score, in instrument order:
+        every scored question of ``score.sections``, every question listing the score in its own
+        ``scores``, and ``score.questions``; less ``score.exclude``."""
         wanted: list[str] = []
         for s in self.sections():
-            if s.id in score.sections:
-                wanted.extend(q.id for q in s.questions if q.is_scored)
+            for q in s.questions:
+                if q.is_scored and (s.id in score.sections or score.id in q.scores):
+                    wanted.append(q.id)
         for qid in score.questions:
             if qid not in wanted:
                 wanted.append(qid)
         return [q for q in wanted if q not in score.exclude]
+
+    def scores_of(self, qid: str) -> list[tuple[Literal["headline", "general"], ScoreDefinition]]:
+        """Every headline and general criteria score a question counts in (instrument order)."""
+        return [(kind, s) for kind, s in self.all_scores() if qid in self.score_members(s)]
 
     def all_scores(self) -> list[tuple[Literal["headline", "general"], ScoreDefinition]]:
         out: list[tuple[Literal["headline", "general"], ScoreDefinition]] = []

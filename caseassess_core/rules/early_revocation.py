@@ -1,4 +1,6 @@
-"""Early revocation of a community order for good progress (E.2.3.7; community orders only).
+"""Early revocation of a community order for good progress (E.2.3.7; community orders only,
+suspended sentence orders included as the guide classes them as community orders: the same
+sentence types as E.2.3.7's applicability).
 
 All five criteria of table ``early_revocation_criteria`` must be met. The case details do
 not record them, so each is an optional keyword: True (met), False (not met), None (unknown).
@@ -6,7 +8,7 @@ not record them, so each is an optional keyword: True (met), False (not met), No
 
 from __future__ import annotations
 
-from caseassess_core.rules.base import Case, RuleResult, Tables, rows, text
+from caseassess_core.rules.base import CO_SSO, Case, RuleResult, Tables, rows, text
 
 RULE_ID = "early_revocation"
 TITLE = "Early revocation for good progress"
@@ -33,9 +35,10 @@ def early_revocation(
     sentence = text(case, "sentence_type")
     if sentence is None:
         return RuleResult(RULE_ID, TITLE, INFORMS, "unknown", "Record the sentence type.", (), ("sentence_type",))
-    if sentence != "community_order":
+    if sentence not in CO_SSO:  # the sentence types of E.2.3.7's applies_when
         return RuleResult(RULE_ID, TITLE, INFORMS, "not_applicable",
-                          "E.2.3.7 applies to community orders only.", (f"Sentence is {sentence.replace('_', ' ')}",))
+                          "E.2.3.7 applies to community orders only (suspended sentence orders are classed as "
+                          "community orders for inspection).", (f"Sentence is {sentence.replace('_', ' ')}",))
     reasons: list[str] = []
     unmet: list[str] = []
     unknown: list[str] = []

@@ -158,15 +158,27 @@ def indicative_tier(case: Case, tables: Tables, *, local_overrides: Mapping[str,
     ticked, missing = ticked_rows(case, tables, local_overrides=local_overrides)
     reasons: list[str] = []
     local_notes: list[str] = []
+    unset: list[str] = []  # rows left to local determination that the area has not set
     best = -1
     for r, tiers, fact in ticked:
         local = " (local determination)" if local_overrides and r["id"] in local_overrides else ""
+        if r.get("local_determination") and not local:
+            unset.append(_short_condition(r))
+            reasons.append(f"{r['condition']}: {fact} → Tier 1 or Tier 2 (local determination not set)")
+            continue
         cols = " and ".join(label(t) for t in tiers) or "no"
         reasons.append(f"{r['condition']}: {fact} → {cols} column{local}")
         if local:
             local_notes.append(f"{_short_condition(r)} counts as {cols}{local}")
         for t in tiers:
             best = max(best, TIERS.index(t))
+    if unset and best < TIERS.index("tier_2"):
+        # The grid leaves these rows to the area (Tier 1 or Tier 2); with nothing set, the tier is not known.
+        suggestion = (
+            "The grid indicates Tier 1 or Tier 2 (local determination not set): "
+            f"{'; '.join(unset)} is for local determination and this area has not set it."
+        )
+        return RuleResult(RULE_ID, TITLE, INFORMS, "tier_1_or_tier_2", suggestion, tuple(reasons), missing)
     if best < 0:
         outcome = "undetermined"
         suggestion = "No row of the tiering grid is ticked from the recorded case details"

@@ -5,6 +5,12 @@ Victims must be offered contact where there is a custodial sentence of 12 months
 - an offence in Schedule 15 Part 1 or 2 to the Criminal Justice Act 2003 (table ``schedule_15``),
 - an offence with the notification requirements of Part 2 of the Sexual Offences Act 2003, or
 - an offence against a child (Part 2 of the Criminal Justice and Court Services Act 2000).
+
+The guide's first category is "a sexual or violent offence within the meaning of the Powers of
+Criminal Courts (Sentencing) Act 2000" with its own examples (Section 47 assault, assault on
+police, causing death by careless driving ...), not Schedule 15: an offence in Schedule 15 is a
+sufficient signal, not a necessary one. So an offence outside Schedule 15 (with no other
+category met) gives "Unknown – the assessor decides" (outcome ``assessor_decides``), never "No".
 """
 
 from __future__ import annotations
@@ -129,10 +135,24 @@ def statutory_victim_contact(case: Case, tables: Tables) -> RuleResult:
         reasons.append(fact)
     reasons.extend(offence_hits)
 
-    if custody is False or (not offence_hits and not offence_unknown):
+    if custody is False:
         outcome = "no"
-        why = "no custodial sentence of the required length" if custody is False else "no relevant offence"
-        suggestion = f"Statutory victim contact is not indicated ({why}); Q11 would be 'No'."
+        suggestion = (
+            "Statutory victim contact is not indicated (no custodial sentence of the required length); "
+            "Q11 would be 'No'."
+        )
+    elif not offence_hits and not offence_unknown:
+        outcome = "assessor_decides"  # shown beside Q11 (an "unknown" result with nothing to record is not)
+        reasons.append(
+            "Not in Schedule 15, no notification requirements, not an offence against a child: the test is "
+            "'a sexual or violent offence within the meaning of the PCC(S)A 2000', which Schedule 15 does not settle"
+        )
+        suggestion = (
+            "Unknown – the assessor decides: the offence is not in Schedule 15, but the guide's test is a sexual "
+            "or violent offence within the meaning of the Powers of Criminal Courts (Sentencing) Act 2000 ('an "
+            "offence which leads, or is intended or likely to lead, to a person's death or to physical injury to "
+            "a person', for example Section 47 assault or assault on police)."
+        )
     elif custody is True and offence_hits:
         outcome = "yes"
         suggestion = "Statutory victim contact had to be offered; Q11 would be 'Yes' and F.5.5.1 applies."

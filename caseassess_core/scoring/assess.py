@@ -92,12 +92,61 @@ def _expressions(instrument: Instrument) -> dict[str, Expression]:
 
 def scoring_of(instrument: Instrument, question: Question, value: Any) -> Scoring | None:
     """The scoring class of a stored answer, or None for unscored or unanswered questions."""
-    if not question.is_scored or value in (None, ""):
+    if not question.is_scored or value in (None, "", {}):
         return None
+    if question.type == AnswerType.FACTOR_OUTCOMES:
+        return factor_scoring(instrument, question, value)
     for option in instrument.options_for(question):
         if option.value == value:
             return option.scoring
     return None
+
+
+def factor_scoring(instrument: Instrument, question: Question, value: Any) -> Scoring | None:
+    """A factor-outcomes answer's class: sufficient when any factor's outcome is sufficient (OMI 2:
+    "demonstrable evidence of positive change"), otherwise insufficient when any is insufficient,
+    otherwise (every factor "not a factor") excluded."""
+    if not isinstance(value, Mapping):
+        return None
+    classes = {o.value: o.scoring for o in instrument.options_for(question)}
+    found = {classes.get(v) for v in value.values()}
+    for scoring in (Scoring.SUFFICIENT, Scoring.INSUFFICIENT, Scoring.EXCLUDED):
+        if scoring in found:
+            return scoring
+    return None
+
+
+def _clean_factor_outcomes(instrument: Instrument, item: Question, raw: Any, label: str) -> dict[str, str] | None:
+    """``{factor: outcome}`` (or the text form ``factor=outcome; ...``) -> dict in factor order."""
+    if isinstance(raw, str):
+        pairs: dict[str, str] = {}
+        for part in raw.split(";"):
+            if not part.strip():
+                continue
+            name, sep, result = part.partition("=")
+            if not sep:
+                raise AnswerError(f"{label}: write each factor as factor=outcome, separated by ';'")
+            pairs[name.strip()] = result.strip()
+        raw = pairs
+    if not isinstance(raw, Mapping):
+        raise AnswerError(f"{label}: give an outcome for each factor")
+    factors = [f.value for f in instrument.factors_for(item)]
+    outcomes = {o.value for o in instrument.options_for(item)}
+    by_label = {f.label.lower(): f.value for f in instrument.factors_for(item)}
+    out_by_label = {o.label.lower(): o.value for o in instrument.options_for(item)}
+    cleaned: dict[str, str] = {}
+    for key, val in raw.items():
+        if val in (None, ""):
+            continue
+        factor: str | None = str(key) if key in factors else by_label.get(str(key).lower())
+        if factor is None:
+            raise AnswerError(f"{label}: {key!r} is not one of the listed factors")
+        outcome: str | None = str(val) if val in outcomes else out_by_label.get(str(val).lower())
+        if outcome is None:
+            raise AnswerError(f"{label}: {val!r} is not one of the listed outcomes for {key}")
+        cleaned[factor] = outcome
+    ordered = {f: cleaned[f] for f in factors if f in cleaned}
+    return ordered or None
 
 
 def clean_answer(instrument: Instrument, item: Question | CaseDetailField, raw: Any) -> Any:
@@ -105,8 +154,10 @@ def clean_answer(instrument: Instrument, item: Question | CaseDetailField, raw: 
 
     Empty input means "not answered" and returns None."""
     label = item.id if isinstance(item, Question) else (item.number or item.label)
-    if raw is None or raw == "" or raw == []:
+    if raw is None or raw == "" or raw == [] or raw == {}:
         return None
+    if isinstance(item, Question) and item.type == AnswerType.FACTOR_OUTCOMES:
+        return _clean_factor_outcomes(instrument, item, raw, label)
     if item.type == AnswerType.SINGLE_CHOICE:
         allowed = _allowed_values(instrument, item)
         if not isinstance(raw, str) or raw not in allowed:
@@ -182,8 +233,8 @@ def _fires(rule: ConsistencyRule, case: Mapping[str, Any], answers: Mapping[str,
 
 def section_status(section: Section, applies: Mapping[str, Applicability], answers: Mapping[str, Any]) -> SectionStatus:
     needed = [q for q in section.questions if applies.get(q.id, Applicability(True)).applies and _required(q)]
-    done = [q for q in needed if answers.get(q.id) not in (None, "", [])]
-    touched = any(answers.get(q.id) not in (None, "", []) for q in section.questions)
+    done = [q for q in needed if answers.get(q.id) not in (None, "", [], {})]
+    touched = any(answers.get(q.id) not in (None, "", [], {}) for q in section.questions)
     if needed and len(done) == len(needed):
         return "completed"
     if not needed:
@@ -193,12 +244,12 @@ def section_status(section: Section, applies: Mapping[str, Applicability], answe
 
 def _required(q: Question) -> bool:
     """Choice questions must be answered; free text, numbers and dates are optional."""
-    return q.type in (AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE)
+    return q.type in (AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE, AnswerType.FACTOR_OUTCOMES)
 
 
 def unanswered(section: Section, applies: Mapping[str, Applicability], answers: Mapping[str, Any]) -> list[Question]:
     return [
         q
         for q in section.questions
-        if applies.get(q.id, Applicability(True)).applies and _required(q) and answers.get(q.id) in (None, "", [])
+        if applies.get(q.id, Applicability(True)).applies and _required(q) and answers.get(q.id) in (None, "", [], {})
     ]

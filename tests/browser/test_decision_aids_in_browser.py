@@ -13,10 +13,19 @@ from django.conf import settings
 
 from tests.browser.conftest import check_page
 from tests.browser.test_double_assessment import sign_in
+from tests.web.conftest import add_members
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AREA = "Localshire Probation Trust"
+
+
+def _area(users: dict[str, Any]) -> Any:
+    from caseassess.inspections.models import Area
+
+    area = Area.objects.create(name=AREA)
+    area.leads.add(users["lead"])
+    return area
 
 
 @pytest.fixture
@@ -27,10 +36,10 @@ def inspection(users: dict[str, Any]) -> Any:
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Localshire", area=AREA,
+        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Localshire", area=_area(users),
         fieldwork_start=dt.date(2014, 3, 3), fieldwork_end=dt.date(2014, 3, 7), instrument=version,
     )
-    insp.members.add(users["assessor"], users["lead"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector")
     case_add(inspection=insp, actor=users["lead"], case_ref="LOC-0001", assessor=users["assessor"], details={
         "sentence_type": "community_order", "requirements": ["supervision"], "rosh_at_start": "low", "ogp_score": 10,
         "interventions": ["did_liap"], "ppo": "no", "mappa_level": "none", "report_type": "standard_delivery",
@@ -47,7 +56,7 @@ def inspection(users: dict[str, Any]) -> Any:
 def test_a_lead_sets_the_local_determination_of_a_tiering_row_and_the_tier_suggestion_says_so(
     live_server: Any, page: Any, inspection: Any
 ) -> None:
-    from caseassess.inspections.models import AreaSettings
+    from caseassess.inspections.models import Area
 
     base = live_server.url
     sign_in(page, base, "lead")
@@ -64,13 +73,13 @@ def test_a_lead_sets_the_local_determination_of_a_tiering_row_and_the_tier_sugge
     summary = page.locator(".govuk-error-summary")
     assert "Select Tier 1, 2, 3 or 4, or the grid default, for DID or LIAP" in summary.inner_text()
     assert page.title().startswith("Error: ")
-    assert not AreaSettings.objects.exists()
+    assert Area.objects.get(name=AREA).tiering_local_determination == {}
     check_page(page, "21-area-tiering-error")
 
     page.get_by_label("Tier 4").first.check()  # the DID or LIAP row comes first
     page.get_by_role("button", name="Save local determination").click()
     assert f"Local determination for {AREA} saved" in page.locator(".govuk-notification-banner").inner_text()
-    assert AreaSettings.objects.get(area=AREA).tiering_local_determination == {"did_liap": "tier_4"}
+    assert Area.objects.get(name=AREA).tiering_local_determination == {"did_liap": "tier_4"}
     assert "DID or LIAP: Tier 4" in page.locator(".govuk-summary-list").first.inner_text()
 
     a = inspection.cases.get(case_ref="LOC-0001").assessments.get()

@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser.conftest import check_page
 from tests.browser.test_walkthrough import answer_unanswered
-from tests.web.conftest import mini_version, verified_client_for  # noqa: F401 - shared fixture
+from tests.web.conftest import add_members, mini_version, verified_client_for  # noqa: F401 - shared fixture
 from tests.web.test_sampling import caseload_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,14 +32,14 @@ def sign_in(page: Any, base: str, username: str) -> None:
 @pytest.fixture
 def first(mini_version: Any, users: dict[str, Any]) -> Any:  # noqa: F811
     from caseassess.assessments.models import Answer, Assessment, Status
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
 
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Doubleshire", area="Doubleshire Probation Trust",
+        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Doubleshire", area=Area.objects.create(name="Doubleshire Probation Trust"),
         fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=mini_version,
     )
-    insp.members.add(users["assessor"], users["assessor2"], users["lead"], users["analyst"])
+    add_members(insp, users, assessor="assessor", assessor2="assessor", lead="lead_inspector", analyst="analyst")
     details = {"report_type": "standard_delivery", "sentence_type": "community_order", "rosh_at_start": "high", "design_weight": 2.0}
     a = case_add(inspection=insp, actor=users["lead"], case_ref="DBL-0001", assessor=users["assessor"], details=details).assessments.get()
     case_add(inspection=insp, actor=users["lead"], case_ref="DBL-0002", assessor=users["assessor"], details=details)

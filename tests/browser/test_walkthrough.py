@@ -13,23 +13,23 @@ import pytest
 from django.conf import settings
 
 from tests.browser.conftest import check_page, shot
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, add_members
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def programme(users: dict[str, Any]) -> Any:
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Walkshire", area="Walkshire Probation Trust",
+        programme=Programme.objects.create(name="IAOW 2013–2017"), name="IAOW Walkshire", area=Area.objects.create(name="Walkshire Probation Trust"),
         topic="protecting children", fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version,
     )
-    insp.members.add(users["assessor"], users["lead"], users["analyst"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector", analyst="analyst")
     case = case_add(inspection=insp, actor=users["lead"], case_ref="WLK-0001", assessor=users["assessor"])
     return case.assessments.get()
 
@@ -100,7 +100,8 @@ def test_a_new_assessor_walks_a_whole_case_and_the_lead_signs_it_off(live_server
     from caseassess.instruments.selectors import instrument_get
 
     ins = instrument_get(version=a.case.inspection.instrument)
-    overrides = {"D.2.2.8": "yes", "E.2.3.2": "no"}
+    # B.4.1.1 records the same classification as the case details (CR09)
+    overrides = {"B.4.1.1": "high", "D.2.2.8": "yes", "E.2.3.2": "no"}
     for i, sec in enumerate(ins.sections()):
         url = f"{base}/assessments/{a.pk}/sections/{sec.id}/"
         for _ in range(3):  # a later question may apply once an earlier one is saved

@@ -22,22 +22,34 @@ def users(db: Any) -> dict[str, Any]:
     from caseassess.accounts.models import User
 
     out = {}
-    for name, role in [("assessor", "assessor"), ("assessor2", "assessor"), ("lead", "lead_inspector"), ("analyst", "analyst"), ("outsider", "assessor"), ("admin", "administrator")]:
+    for name, role in [("assessor", "inspector"), ("assessor2", "inspector"), ("lead", "inspector"), ("analyst", "analyst"), ("outsider", "inspector"), ("admin", "administrator")]:
         out[name] = User.objects.create_user(username=name, password=PASSWORD, role=role)
     return out
 
 
 @pytest.fixture
 def inspection(mini_version: Any, users: dict[str, Any]) -> Any:
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
 
-    prog = Programme.objects.create(name="IAOW test programme")
+    prog = Programme.objects.create(name="IAOW test programme", period_start=dt.date(2013, 4, 1), period_end=dt.date(2017, 3, 31))
+    prog.instruments.add(mini_version)
+    area = Area.objects.create(name="Testshire Probation Trust")
+    area.leads.add(users["lead"])
     insp = Inspection.objects.create(
-        programme=prog, name="IAOW Testshire", area="Testshire Probation Trust", topic="protecting children",
+        programme=prog, name="IAOW Testshire", area=area, topic="protecting children",
         fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=mini_version,
     )
-    insp.members.add(users["assessor"], users["assessor2"], users["lead"], users["analyst"])
+    add_members(insp, users, assessor="assessor", assessor2="assessor", lead="lead_inspector", analyst="analyst")
     return insp
+
+
+def add_members(inspection: Any, users: dict[str, Any], **roles: str) -> None:
+    """Make ``users[name]`` a member of the inspection with the role given for it
+    (lead_inspector, assessor or analyst): roles are per inspection."""
+    from caseassess.inspections.models import Membership
+
+    for name, role in roles.items():
+        Membership.objects.update_or_create(inspection=inspection, user=users[name], defaults={"role": role})
 
 
 @pytest.fixture

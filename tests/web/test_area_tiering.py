@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from caseassess.audit.models import AuditEvent
-from caseassess.inspections.models import AreaSettings
-from tests.web.conftest import client_for
+from caseassess.inspections.models import Area
+from tests.web.conftest import add_members, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,18 @@ def iaow_inspection(users: dict[str, Any]) -> Any:
     from caseassess.instruments.services import instrument_load
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
+    area = Area.objects.create(name=AREA)
+    area.leads.add(users["lead"])
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW"), name="IAOW Rules", area=AREA,
+        programme=Programme.objects.create(name="IAOW"), name="IAOW Rules", area=area,
         fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version,
     )
-    insp.members.add(users["assessor"], users["lead"], users["analyst"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector", analyst="analyst")
     return insp
+
+
+def stored() -> dict[str, str]:
+    return dict(Area.objects.get(name=AREA).tiering_local_determination)
 
 
 @pytest.fixture
@@ -73,22 +79,54 @@ def test_only_leads_of_the_inspection_may_open_or_change_it(iaow_inspection: Any
     c = client_for(users[who])
     assert c.get(url(iaow_inspection)).status_code == 404
     assert c.post(url(iaow_inspection), {"row-did_liap": "tier_1"}).status_code == 404
-    assert not AreaSettings.objects.exists()
+    assert stored() == {}
 
 
 def test_a_lead_of_another_inspection_cannot_change_this_area(iaow_inspection: Any, users: dict[str, Any]) -> None:
     from caseassess.accounts.models import User
 
-    other = User.objects.create_user(username="other-lead", password="x-long-password-1", role="lead_inspector")
+    other = User.objects.create_user(username="other-lead", password="x-long-password-1")
     assert client_for(other).post(url(iaow_inspection), {"row-did_liap": "tier_1"}).status_code == 404
-    assert not AreaSettings.objects.exists()
+    assert stored() == {}
+
+
+def test_leading_an_inspection_that_names_the_area_does_not_grant_its_settings(iaow_inspection: Any, users: dict[str, Any]) -> None:
+    """Issue 14 item 3: a lead of another team creates an inspection naming this team's area
+    (the area is a record they choose from a list) and is not one of the area's leads."""
+    from caseassess.accounts.models import User
+    from caseassess.inspections.models import Programme
+    from caseassess.inspections.setup import inspection_save
+
+    other = User.objects.create_user(username="other-lead", password="x-long-password-1")
+    prog = Programme.objects.create(name="Other team", period_start=dt.date(2015, 1, 1), period_end=dt.date(2015, 12, 31))
+    prog.instruments.add(iaow_inspection.instrument)
+    theirs = inspection_save(actor=other, programme=prog, name="Other team's inspection", area=Area.objects.get(name=AREA),
+                             fieldwork_start=dt.date(2015, 2, 2), fieldwork_end=dt.date(2015, 2, 6), instrument=iaow_inspection.instrument, lead=other)
+    c = client_for(other)
+    assert c.get(f"/inspections/{theirs.pk}/").status_code == 200  # they lead their own inspection
+    assert "Local determination of tiering" not in c.get(f"/inspections/{theirs.pk}/").content.decode()
+    assert c.get(url(theirs)).status_code == 404
+    assert c.post(url(theirs), {"row-did_liap": "tier_1"}).status_code == 404
+    assert stored() == {}
+    # The area's own lead (and an administrator) may.
+    assert client_for(users["lead"]).post(url(iaow_inspection), {"row-did_liap": "tier_1"}).status_code == 302
+    assert client_for(users["admin"]).post(url(theirs), {"row-atr": "tier_2"}).status_code == 302
+    assert stored() == {"did_liap": "tier_1", "atr": "tier_2"}
+
+
+def test_a_lead_of_the_inspection_who_is_not_a_lead_of_its_area_cannot_change_it(iaow_inspection: Any, users: dict[str, Any]) -> None:
+    add_members(iaow_inspection, users, assessor2="lead_inspector")
+    c = client_for(users["assessor2"])
+    assert c.get(f"/inspections/{iaow_inspection.pk}/edit/").status_code == 200  # leads the inspection
+    assert c.post(url(iaow_inspection), {"row-did_liap": "tier_1"}).status_code == 404
+    assert stored() == {}
 
 
 def test_a_lead_sets_a_row_and_the_change_is_audited(iaow_inspection: Any, users: dict[str, Any]) -> None:
     c = client_for(users["lead"])
     r = c.post(url(iaow_inspection), {"row-did_liap": "tier_1", "row-atr": "default", "row-activity_requirement": "tier_3"})
     assert r.status_code == 302 and r["Location"] == f"/inspections/{iaow_inspection.pk}/"
-    assert AreaSettings.objects.get(area=AREA).tiering_local_determination == {"did_liap": "tier_1", "activity_requirement": "tier_3"}
+    assert stored() == {"did_liap": "tier_1", "activity_requirement": "tier_3"}
     event = AuditEvent.objects.get(action="area_tiering_set")
     assert (event.actor, event.inspection_id, event.field, event.old) == (users["lead"], iaow_inspection.pk, "tiering_local_determination", {})
     assert event.new == {"did_liap": "tier_1", "activity_requirement": "tier_3"}
@@ -98,7 +136,7 @@ def test_a_lead_sets_a_row_and_the_change_is_audited(iaow_inspection: Any, users
     assert "DID or LIAP: Tier 1" in detail and "Activity Requirement or licence equivalent: Tier 3" in detail
     # Back to the grid default; saving the same again changes (and audits) nothing.
     c.post(url(iaow_inspection), {"row-did_liap": "default", "row-activity_requirement": "tier_3"})
-    assert AreaSettings.objects.get(area=AREA).tiering_local_determination == {"activity_requirement": "tier_3"}
+    assert stored() == {"activity_requirement": "tier_3"}
     c.post(url(iaow_inspection), {"row-did_liap": "default", "row-activity_requirement": "tier_3"})
     assert AuditEvent.objects.filter(action="area_tiering_set").count() == 2
 
@@ -120,7 +158,7 @@ def test_bad_input_gets_an_error_summary_and_saves_nothing(iaow_inspection: Any,
     summary = html[start : html.index("</ul>", start)]
     assert "There is a problem" in summary and message in summary
     assert "<title>Error: " in html
-    assert not AreaSettings.objects.exists()
+    assert stored() == {}
     assert not AuditEvent.objects.filter(action="area_tiering_set").exists()
 
 
@@ -133,7 +171,7 @@ def test_an_instrument_without_a_tiering_grid_has_nothing_to_set(inspection: Any
     c = client_for(users["lead"])
     assert "has no tiering grid rows left to local determination" in c.get(url(inspection)).content.decode()
     assert c.post(url(inspection), {"row-did_liap": "tier_1"}).status_code == 400
-    assert not AreaSettings.objects.exists()
+    assert Area.objects.get(pk=inspection.area_id).tiering_local_determination == {}
 
 
 def test_the_tiering_suggestion_uses_the_area_setting_and_says_local_determination(did_liap_assessment: Any, users: dict[str, Any]) -> None:
@@ -141,7 +179,9 @@ def test_the_tiering_suggestion_uses_the_area_setting_and_says_local_determinati
     page = f"/assessments/{did_liap_assessment.pk}/case-details/"
     before = c.get(page).content.decode()
     tier = before[before.index('id="field-tier"') :][:6000]
-    assert "The grid indicates Tier 2." in tier and "(local determination)" not in tier
+    # nothing set by the area: the grid leaves DID/LIAP to local determination (issue 13 item 5)
+    assert "The grid indicates Tier 1 or Tier 2 (local determination not set)" in tier
+    assert "The grid indicates Tier 2." not in tier and "counts as" not in tier
     client_for(users["lead"]).post(url(did_liap_assessment.case.inspection), {"row-did_liap": "tier_4"})
     after = c.get(page).content.decode()
     tier = after[after.index('id="field-tier"') :][:6000]
@@ -155,9 +195,9 @@ def test_the_setting_applies_to_every_inspection_of_the_area(iaow_inspection: An
     from caseassess.instruments.selectors import instrument_get
 
     client_for(users["lead"]).post(url(iaow_inspection), {"row-atr": "tier_1"})
-    again = Inspection.objects.create(programme=iaow_inspection.programme, name="IAOW Rules again", area=AREA,
+    again = Inspection.objects.create(programme=iaow_inspection.programme, name="IAOW Rules again", area=Area.objects.get(name=AREA),
                                       fieldwork_start=dt.date(2015, 1, 5), fieldwork_end=dt.date(2015, 1, 9), instrument=iaow_inspection.instrument)
-    elsewhere = Inspection.objects.create(programme=iaow_inspection.programme, name="IAOW Elsewhere", area="Elsewhere Trust",
+    elsewhere = Inspection.objects.create(programme=iaow_inspection.programme, name="IAOW Elsewhere", area=Area.objects.create(name="Elsewhere Trust"),
                                           fieldwork_start=dt.date(2015, 1, 5), fieldwork_end=dt.date(2015, 1, 9), instrument=iaow_inspection.instrument)
     ins = instrument_get(version=iaow_inspection.instrument)
     assert area_tiering_overrides(inspection=again, ins=ins) == {"atr": "tier_1"}
@@ -168,7 +208,7 @@ def test_a_stored_setting_for_a_row_the_grid_does_not_leave_to_the_area_is_ignor
     from caseassess.inspections.selectors import area_tiering_overrides
     from caseassess.instruments.selectors import instrument_get
 
-    AreaSettings.objects.create(area=AREA, tiering_local_determination={"ppo": "tier_1", "atr": "tier_9", "did_liap": "tier_1"})
+    Area.objects.filter(name=AREA).update(tiering_local_determination={"ppo": "tier_1", "atr": "tier_9", "did_liap": "tier_1"})
     ins = instrument_get(version=iaow_inspection.instrument)
     assert area_tiering_overrides(inspection=iaow_inspection, ins=ins) == {"did_liap": "tier_1"}
 

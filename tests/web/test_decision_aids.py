@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from caseassess.assessments import services
-from tests.web.conftest import client_for
+from tests.web.conftest import add_members, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,16 @@ STATUTORY_TIER4 = {
 def iaow_assessment(users: dict[str, Any]) -> Any:
     import datetime as dt
 
-    from caseassess.inspections.models import Inspection, Programme
+    from caseassess.inspections.models import Area, Inspection, Programme
     from caseassess.inspections.services import case_add
     from caseassess.instruments.services import instrument_load
 
     version = instrument_load(path=settings.INSTRUMENTS_DIR / "iaow-2013-10").version
     insp = Inspection.objects.create(
-        programme=Programme.objects.create(name="IAOW"), name="IAOW Rules", area="Rules Trust",
+        programme=Programme.objects.create(name="IAOW"), name="IAOW Rules", area=Area.objects.create(name="Rules Trust"),
         fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version,
     )
-    insp.members.add(users["assessor"], users["lead"])
+    add_members(insp, users, assessor="assessor", lead="lead_inspector")
     case = case_add(inspection=insp, actor=users["lead"], case_ref="RUL-1", assessor=users["assessor"], details=dict(STATUTORY_TIER4))
     return case.assessments.get()
 
@@ -184,3 +184,13 @@ def test_explain_rules_prints_the_timescales_from_the_recorded_dates(timescale_a
     assert "outcome: met" in plan and "due: 2014-01-17" in plan and "Counted from the sentence date, 2013-12-24" in plan
     weekly = next(b for b in text.split("\n\n") if "[timescale_weekly_contact]" in b)
     assert "outcome: not_met" in weekly and "Contact arranged in 18 of the 20 weeks checked from 2013-12-24" in weekly
+
+
+def test_an_offence_outside_schedule_15_shows_the_assessor_decides_beside_q11(iaow_assessment: Any, users: dict[str, Any]) -> None:
+    case = iaow_assessment.case
+    case.details = {**case.details, "schedule15_offence": "none", "sex_offender_notification": "no", "offence_against_child": "no"}
+    case.save()
+    html = client_for(users["assessor"]).get(f"/assessments/{iaow_assessment.pk}/case-details/").content.decode()
+    victim = html[html.index('id="field-statutory_victim_case"'):][:6000]
+    assert "Unknown – the assessor decides" in victim
+    assert "Q11 would be &#39;No&#39;" not in victim and "Q11 would be 'No'" not in victim

@@ -94,3 +94,21 @@ def test_a_new_database_loads_the_current_instrument_files_without_a_warning(set
     settings.VAR_DIR = tmp_path
     result = load_demo(cases_per_inspection=2)
     assert result == {"created": 4, "warning": ""}
+
+
+def test_the_demo_has_a_person_who_leads_one_inspection_and_assesses_on_the_other(settings: Any, tmp_path: Any) -> None:
+    settings.VAR_DIR = tmp_path
+    settings.CASEASSESS_REQUIRE_2FA = False
+    load_demo(cases_per_inspection=4)
+    cumbria, leicestershire = Inspection.objects.get(name="IAOW Cumbria"), Inspection.objects.get(name="IAOW Leicestershire")
+    c = Client()
+    assert c.post("/account/sign-in/", {"username": "lead2", "password": DEMO_PASSWORD}).status_code == 302
+    assert c.get(f"/inspections/{leicestershire.pk}/team/").status_code == 200
+    assert c.get(f"/inspections/{cumbria.pk}/team/").status_code == 404
+    lead = Client()
+    lead.post("/account/sign-in/", {"username": "lead", "password": DEMO_PASSWORD})
+    assert lead.get(f"/inspections/{cumbria.pk}/team/").status_code == 200
+    admin = Client()
+    admin.post("/account/sign-in/", {"username": "admin", "password": DEMO_PASSWORD})
+    for url in ("/", "/programmes/", "/areas/", "/instruments/manage/versions/"):
+        assert admin.get(url).status_code == 200, url

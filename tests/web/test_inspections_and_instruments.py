@@ -68,7 +68,7 @@ def test_an_assessor_cannot_add_cases(inspection: Any, users: dict[str, Any]) ->
 
 def test_a_lead_inspector_creates_an_inspection_and_bad_dates_are_named(mini_version: Any, users: dict[str, Any], inspection: Any) -> None:
     c = client_for(users["lead"])
-    form = {"programme": inspection.programme_id, "name": "IAOW Newshire", "area": "Newshire", "topic": "", "fieldwork_start": "2014-02-10",
+    form = {"programme": inspection.programme_id, "name": "IAOW Newshire", "area": inspection.area_id, "topic": "", "fieldwork_start": "2014-02-10",
             "fieldwork_end": "2014-02-03", "instrument": mini_version.pk}
     r = c.post("/inspections/new/", form)
     assert r.status_code == 400 and "The last day of fieldwork must be on or after the first day" in r.content.decode()

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 NON_ID_PARAMS = {"section_id", "fmt"}
 PUBLIC_INSTRUMENT_ROUTES = {  # the instrument (questions, guidance) is not case data
     "instruments:browse", "instruments:case_details", "instruments:search", "instruments:section", "instruments:table",
+    "instruments:ratings",
 }
 
 
@@ -37,16 +38,36 @@ def id_routes() -> set[str]:
     out = set()
     for name, p in _walk(get_resolver().url_patterns):
         params = set(p.pattern.converters) - NON_ID_PARAMS
-        if params and name not in PUBLIC_INSTRUMENT_ROUTES:
+        # The API authenticates by token, not session: tests/web/test_api.py generates its own
+        # outsider test from the same resolver.
+        if params and name not in PUBLIC_INSTRUMENT_ROUTES and not name.startswith("api:"):
             out.add(name)
     return out
 
 
+def _other_inspection(insp: Any) -> Any:
+    """An inspection of another team: its own programme and area, the same instrument."""
+    import datetime as dt
+
+    from caseassess.inspections.models import Area, Inspection, Programme
+
+    prog = Programme.objects.create(name="Other team's programme", period_start=dt.date(2014, 1, 1), period_end=dt.date(2014, 12, 31))
+    prog.instruments.add(insp.instrument)
+    return Inspection.objects.create(
+        programme=prog, name="IAOW Elsewhere", area=Area.objects.create(name="Elsewhere Probation Trust"),
+        fieldwork_start=dt.date(2014, 3, 3), fieldwork_end=dt.date(2014, 3, 7), instrument=insp.instrument,
+    )
+
+
 @pytest.fixture
 def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
-    """One of each protected thing, inside the test inspection."""
+    """One of each protected thing, inside the test inspection, and people with each
+    per-inspection role: ``dual`` leads another team's inspection and is an (unallocated)
+    assessor on this one; ``member_analyst`` has an inspector account and is an analyst
+    member here; ``other-lead`` leads the other inspection only."""
     from caseassess.accounts.models import User
     from caseassess.assessments.models import Assessment
+    from caseassess.inspections.models import Area, Membership
     from caseassess.sampling.models import CaseloadUpload, DoubleAssessment, SampleDraw
 
     insp = assessment.case.inspection
@@ -54,10 +75,23 @@ def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
     draw = SampleDraw.objects.create(inspection=insp, caseload=upload, design={}, seed=1, result={"case_refs": [], "weights": {}})
     second = Assessment.objects.create(case=assessment.case, assessor=users["assessor2"], counts=False)
     double = DoubleAssessment.objects.create(case=assessment.case, first=assessment, second=second)
-    other_lead = User.objects.create_user(username="other-lead", password="x-long-password-1", role="lead_inspector")
+    elsewhere = _other_inspection(insp)
+    other_lead = User.objects.create_user(username="other-lead", password="x-long-password-1")
+    dual = User.objects.create_user(username="dual", password="x-long-password-1")
+    member_analyst = User.objects.create_user(username="member-analyst", password="x-long-password-1")
+    Membership.objects.create(inspection=elsewhere, user=other_lead, role="lead_inspector")
+    Membership.objects.create(inspection=elsewhere, user=dual, role="lead_inspector")
+    Membership.objects.create(inspection=insp, user=dual, role="assessor")
+    Membership.objects.create(inspection=insp, user=member_analyst, role="analyst")
+    Area.objects.get(pk=elsewhere.area_id).leads.add(dual)
+    from caseassess.api.services import token_create
+
+    member_token = token_create(user=users["lead"], name="member's token", scopes=["findings"], days=30)[0]
     return {
+        "token": member_token.pk,
         "inspection": insp.pk, "programme": insp.programme_id, "assessment": assessment.pk, "case": assessment.case_id,
-        "draw": draw.pk, "double": double.pk, "outsiders": [users["outsider"], other_lead],
+        "draw": draw.pk, "double": double.pk, "area": insp.area_id, "elsewhere": elsewhere.pk, "instrument": insp.instrument_id,
+        "outsiders": [users["outsider"], other_lead], "dual": dual, "member_analyst": member_analyst,
     }
 
 
@@ -78,8 +112,15 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "reporting:programme": lambda w: {"pk": w["programme"]},
     "reporting:compare": lambda w: {"pk": w["programme"]},
     "reporting:programme_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:compare_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
     "reporting:inspection": lambda w: {"pk": w["inspection"]},
     "reporting:inspection_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
+    "reporting:programme_ratings": lambda w: {"pk": w["programme"]},
+    "reporting:trends": lambda w: {"pk": w["programme"]},
+    "reporting:trends_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:programme_ratings_export": lambda w: {"pk": w["programme"], "fmt": "csv"},
+    "reporting:inspection_ratings": lambda w: {"pk": w["inspection"]},
+    "reporting:inspection_ratings_export": lambda w: {"pk": w["inspection"], "fmt": "csv"},
     "sampling:inspection": lambda w: {"pk": w["inspection"]},
     "sampling:upload_caseload": lambda w: {"pk": w["inspection"]},
     "sampling:draw": lambda w: {"pk": w["inspection"]},
@@ -91,7 +132,44 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sampling:agreement_inspection": lambda w: {"pk": w["inspection"]},
     "sampling:agreement_programme": lambda w: {"pk": w["programme"]},
     "sampling:benchmark": lambda w: {"pk": w["inspection"]},
+    "inspections:edit": lambda w: {"pk": w["inspection"]},
+    "inspections:members": lambda w: {"pk": w["inspection"]},
+    "inspections:close": lambda w: {"pk": w["inspection"]},
+    "inspections:programme_edit": lambda w: {"pk": w["programme"]},
+    "inspections:area_edit": lambda w: {"pk": w["area"]},
+    "instruments:version_review": lambda w: {"pk": w["instrument"]},
+    "instruments:version_publish": lambda w: {"pk": w["instrument"]},
+    "api_tokens:revoke": lambda w: {"pk": w["token"]},  # a token is its owner's alone
 }
+
+# What each per-inspection role may open. Every id route is in exactly one class
+# (test_every_id_route_has_an_access_class), so a new route must say who may use it.
+LEAD_ROUTES = {  # the inspection's lead inspectors (and administrators)
+    "inspections:add_case", "inspections:import_cases", "inspections:allocate", "inspections:edit", "inspections:members",
+    "inspections:close", "sampling:inspection", "sampling:upload_caseload", "sampling:draw", "sampling:draw_detail",
+    "sampling:add_sample", "sampling:double_assessment", "sampling:moderate", "sampling:benchmark", "assessments:review",
+}
+AREA_LEAD_ROUTES = {"inspections:area_tiering"}  # leads of the inspection's area (and administrators)
+FINDINGS_ROUTES = {"sampling:weighted", "sampling:agreement_inspection", "sampling:agreement_programme"}  # leads, analysts
+MEMBER_ROUTES = {  # every member of the inspection
+    "inspections:detail", "reporting:programme", "reporting:compare", "reporting:programme_export",
+    "reporting:inspection", "reporting:inspection_export", "reporting:inspection_ratings", "reporting:inspection_ratings_export",
+    "reporting:programme_ratings", "reporting:programme_ratings_export", "reporting:trends", "reporting:trends_export",
+    "reporting:compare_export",
+}
+CASE_ROUTES = {  # the case's own assessor and the inspection's leads
+    "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:history",
+}
+ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instruments:version_review", "instruments:version_publish"}
+# Pages that answer 404 in ``world`` for want of data, not of rights (no rating scheme for the
+# test instrument, no earlier round to compare with): only their refusals are checked here.
+NO_DATA_IN_WORLD = {
+    "reporting:inspection_ratings", "reporting:inspection_ratings_export", "reporting:programme_ratings",
+    "reporting:programme_ratings_export", "reporting:trends_export",
+    "reporting:compare_export",  # 404 for everyone until a comparison is chosen (?by=&a=&b=)
+}
+OWNER_ROUTES = {"api_tokens:revoke"}  # the owner's own things (world's token is the lead's), not even administrators
+ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES, CASE_ROUTES, ADMIN_ROUTES, OWNER_ROUTES]
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
 CASE_RECORD_ROUTES = {
@@ -172,3 +250,80 @@ def test_extra_post_fields_cannot_change_status_or_ownership_through_the_case_de
     assert after == before  # saving case details changes no status, owner or sign-off field
     assert assessment.case.details.get("gender") == "female"
     assert "status" not in assessment.case.details and "assessor" not in assessment.case.details
+
+
+def test_every_id_route_has_an_access_class() -> None:
+    classified = [r for cls in ACCESS_CLASSES for r in cls]
+    assert sorted(classified) == sorted(set(classified)), "a route is in two access classes"
+    assert set(classified) == set(ROUTES), "say which per-inspection roles may use the new route"
+
+
+def _lenient_client(user: Any) -> Any:
+    from django.test import Client
+
+    c = Client(raise_request_exception=False)
+    c.force_login(user)
+    return c
+
+
+def _status(c: Any, url: str) -> int:
+    got = c.get(url).status_code
+    if got == 405:
+        got = c.post(url, {"action": "sign_off"}).status_code
+    return got
+
+
+def _refused(who: str, users: dict[str, Any], w: dict[str, Any]) -> set[str]:
+    """The routes of the test inspection ``who`` must get 404 on, from their role there."""
+    lead_only = LEAD_ROUTES | AREA_LEAD_ROUTES | ADMIN_ROUTES | OWNER_ROUTES
+    return {
+        "assessor": lead_only | FINDINGS_ROUTES,              # assessor with the case allocated
+        "dual": lead_only | FINDINGS_ROUTES | CASE_ROUTES,     # assessor here, no case; lead elsewhere
+        "member_analyst": lead_only | CASE_ROUTES,            # analyst member with an inspector account
+        "analyst": lead_only | CASE_ROUTES,                   # analyst account
+        "lead": ADMIN_ROUTES,
+    }[who]
+
+
+PEOPLE = ["assessor", "dual", "member_analyst", "analyst", "lead"]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_each_per_inspection_role_gets_404_on_the_routes_its_role_does_not_allow(who: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+    user = world[who] if who in world else users[who]
+    c = client_for(user)
+    wrong = {}
+    for route in sorted(_refused(who, users, world)):
+        got = _status(c, reverse(route, kwargs=ROUTES[route](world)))
+        if got != 404:
+            wrong[route] = got
+    assert not wrong, f"{who} was not refused: {wrong}"
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_each_per_inspection_role_opens_the_pages_its_role_allows(who: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+    """The other side: every route of the inspection that the role allows is not refused.
+    (Only refusal is checked: ``world``'s sample draw is a bare record its page cannot lay out.)"""
+    user = world[who] if who in world else users[who]
+    c = _lenient_client(user)
+    allowed = set(ROUTES) - _refused(who, users, world) - NO_DATA_IN_WORLD
+    wrong = {}
+    for route in sorted(allowed):
+        url = reverse(route, kwargs=ROUTES[route](world))
+        got = c.get(url).status_code
+        if got == 404:  # 405 (POST-only) and any page state other than refusal count as allowed
+            wrong[route] = got
+    assert not wrong, f"{who} was refused: {wrong}"
+
+
+def test_the_same_person_leads_one_inspection_and_is_an_assessor_on_another(world: dict[str, Any]) -> None:
+    c = client_for(world["dual"])
+    for route in ("inspections:edit", "inspections:members", "inspections:close", "sampling:inspection", "inspections:area_tiering"):
+        assert c.get(reverse(route, kwargs={"pk": world["elsewhere"]})).status_code == 200, route
+        assert c.get(reverse(route, kwargs={"pk": world["inspection"]})).status_code == 404, route
+
+
+@pytest.mark.parametrize("route", sorted(set(ROUTES) - OWNER_ROUTES - NO_DATA_IN_WORLD))
+def test_an_administrator_opens_every_id_route_but_other_peoples_own_things(route: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+    got = _lenient_client(users["admin"]).get(reverse(route, kwargs=ROUTES[route](world))).status_code
+    assert got != 404, route

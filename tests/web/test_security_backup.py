@@ -109,7 +109,10 @@ def test_the_checksum_of_a_model_does_not_depend_on_the_order_the_database_lists
 def test_a_backup_lists_many_to_many_links_in_a_fixed_order(inspection: Any, users: dict[str, Any]) -> None:
     from caseassess.audit.backup import _dump
 
-    inspection.members.clear()
-    inspection.members.add(users["lead"], users["assessor2"], users["analyst"])  # link rows not in name order
-    record = next(r for r in _dump() if r["model"] == "inspections.inspection")
-    assert record["fields"]["members"] == [["analyst"], ["assessor2"], ["lead"]]
+    inspection.area.leads.clear()
+    inspection.area.leads.add(users["lead"], users["assessor2"], users["analyst"])  # link rows not in name order
+    record = next(r for r in _dump() if r["model"] == "inspections.area")
+    assert record["fields"]["leads"] == [["analyst"], ["assessor2"], ["lead"]]
+    # Memberships (with their per-inspection role) are records of their own.
+    roles = sorted((r["fields"]["user"], r["fields"]["role"]) for r in _dump() if r["model"] == "inspections.membership")
+    assert roles == [(["analyst"], "analyst"), (["assessor"], "assessor"), (["assessor2"], "assessor"), (["lead"], "lead_inspector")]

@@ -58,8 +58,33 @@ def test_chart_2_has_a_bar_per_area_and_headline_score():
     assert len(_bars(root)) == 2 * 2
     assert title.startswith("Headline scores")
     assert desc.endswith(
-        "South: Risk of Harm 40%, Compliance & <Enforcement> 45%; North: Risk of Harm 70%, Compliance & <Enforcement> 75%."
+        "South: Risk of Harm 40% (N=20), Compliance & <Enforcement> 45% (N=20); "
+        "North: Risk of Harm 70% (N=20), Compliance & <Enforcement> 75% (N=20)."
     )
+
+
+def test_every_bar_has_its_n_beside_it_with_the_caution_mark_below_the_minimum():
+    chart = area_scores(instrument(), AREAS, ["South", "North"])
+    svg = chart2_svg(chart, min_n=25)
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{NS}text")]
+    assert "40%\u2020 (N=20)" in texts and "75%\u2020 (N=20)" in texts
+    assert "40% (N=20)" in [t.text for t in ET.fromstring(chart2_svg(chart, min_n=10)).iter(f"{NS}text")]
+
+
+def test_a_chart_of_areas_is_not_drawn_for_a_single_area():
+    rows = [CountRow("B.1.1.1", "North", "sufficient", 3)]
+    assert chart2_svg(area_scores(instrument(), rows, ["North"])) == ""
+
+
+def test_grid_lines_never_cross_the_labels_above_the_bars():
+    root, _, _ = _parse(chart1_svg(area_ranges(instrument(), AREAS)))
+    label_rows = [float(t.get("y")) for t in root.iter(f"{NS}text") if t.get("font-weight") in ("bold", "normal")
+                  and not t.text.endswith(")")]
+    grid = [(float(g.get("y1")), float(g.get("y2"))) for g in root.iter(f"{NS}line") if g.get("class") == "grid"]
+    assert grid
+    for y in label_rows:
+        # a label's glyphs occupy roughly y-15..y+4
+        assert not any(y1 < y + 4 and y2 > y - 15 for y1, y2 in grid), y
 
 
 def test_the_comparison_chart_has_a_bar_per_group_and_score_and_skips_empty_groups():

@@ -59,9 +59,9 @@ def test_a_versus_all_table_names_its_best_and_worst_aspects_and_counts_signific
         "In only 55% of all cases (but 88% of high RoSH cases) was work on \u201cAccurate RoH analysis in the PSR?\u201d "
         "done sufficiently well.",
         # tested: B.1.1.1 (*) and B.1.1.2 (--); C.2.1.1 untested
-        "For 1 of the 2 key aspects there was a statistically significant difference in the quality of the work "
+        "For 1 of the 2 aspects compared there was a statistically significant difference in the quality of the work "
         "between high RoSH cases and all cases as a whole.",
-        "For the one key aspect where there was a statistically significant difference, the proportion of cases "
+        "For the one aspect where there was a statistically significant difference, the proportion of cases "
         "rated \u2018done sufficiently well\u2019 was higher for high RoSH cases than for all cases as a whole.",
         "The headline and general criteria scores show no statistically significant difference between high RoSH "
         "cases and all cases as a whole.",

@@ -50,7 +50,8 @@ def test_the_report_bundles_scores_charts_tables_annex_and_key_findings():
     assert [t.id for t in report.tables] == ["rosh", "supervision"]
     assert len(report.points) == 2 and report.points[0][0].startswith("For 1 of the 3 key aspects")
     assert [t.field for t in report.annex] == ["gender", "tier"]
-    assert report.key_findings[0].startswith("The overall average percentage")
+    assert report.key_findings[0].startswith("Work on Risk of Harm was judged done sufficiently well in a majority")
+    assert report.min_n == 10 and [h for h, _ in report.method][0] == "% done sufficiently well"
 
 
 def test_report_to_dict_is_json_ready_and_carries_the_same_numbers():
@@ -69,6 +70,10 @@ def test_report_to_dict_is_json_ready_and_carries_the_same_numbers():
         "points",
         "annex",
         "key_findings",
+        "min_n",
+        "key_aspects",
+        "method",
+        "front",
     }
     rosh = back["tables"][0]
     assert rosh["comparison"] == "versus_all"
@@ -79,7 +84,8 @@ def test_report_to_dict_is_json_ready_and_carries_the_same_numbers():
     assert [(c["pct"], c["n"]) for c in first["cells"]] == [(88, 8), (55, 20)]
     assert first["test"]["stars"] == "*"
     assert set(first["test"]) == {"chi2", "p", "stars", "small_expected", "diff_points"}
-    assert set(first["cells"][0]) == {"sufficient", "n", "pct", "ci_low", "ci_high"}
+    assert set(first["cells"][0]) == {"sufficient", "n", "pct", "ci_low", "ci_high", "caution"}
+    assert first["cells"][0]["caution"] is True  # N = 8, below the default minimum of 10
     assert rosh["rows"][2]["test"] is None  # no high RoSH answers: blank significance
     assert back["chart1"][0]["min_pct"] == 40 and back["chart1"][0]["max_area"] == "North"
     assert back["chart2"]["scores"][0] == ["roh", "Risk of Harm"]

@@ -37,9 +37,11 @@ def case(**kw: Any) -> dict[str, Any]:
         ({"interventions": ["drr_low"]}, "tier_2"),
         ({"interventions": ["drr_medium"]}, "tier_3"),
         ({"interventions": ["drr_high"]}, "tier_3"),
-        ({"interventions": ["did_liap"]}, "tier_2"),
-        ({"interventions": ["atr"]}, "tier_2"),
-        ({"interventions": ["activity_requirement"]}, "tier_2"),
+        ({"interventions": ["did_liap"]}, "tier_1_or_tier_2"),
+        ({"interventions": ["atr"]}, "tier_1_or_tier_2"),
+        ({"interventions": ["activity_requirement"]}, "tier_1_or_tier_2"),
+        ({"interventions": ["atr", "drr_low"]}, "tier_2"),
+        ({"interventions": ["atr"], "rosh_at_start": "medium"}, "tier_3"),
         ({"requirements": ["unpaid_work"], "ppo": "yes"}, "tier_4"),
         ({"mappa_level": "level_2"}, "tier_4"),
         ({"mappa_level": "level_3"}, "tier_4"),
@@ -86,7 +88,7 @@ def test_it_applies_a_local_determination_override_for_did_liap(tables: Any) -> 
     details = case(interventions=["did_liap"])
     assert indicative_tier(details, tables, local_overrides={"did_liap": "tier_1"}).outcome == "tier_1"
     result = indicative_tier(details, tables, local_overrides={"atr": "tier_3"})
-    assert result.outcome == "tier_2"
+    assert result.outcome == "tier_1_or_tier_2"
     result = indicative_tier(case(interventions=["atr"]), tables, local_overrides={"atr": "tier_3"})
     assert result.outcome == "tier_3"
     assert any("local determination" in r for r in result.reasons)
@@ -111,7 +113,7 @@ def test_the_suggestion_says_which_rows_the_area_set_by_local_determination(
 
 def test_an_override_of_a_row_the_case_does_not_tick_is_not_mentioned(tables: Any) -> None:
     result = indicative_tier(case(interventions=["did_liap"]), tables, local_overrides={"atr": "tier_4"})
-    assert result.outcome == "tier_2"
+    assert result.outcome == "tier_1_or_tier_2"
     assert "(local determination)" not in result.suggestion
     assert not any(r.endswith("(local determination)") for r in result.reasons)
 
@@ -164,3 +166,15 @@ def test_it_takes_the_grid_from_the_table_not_the_code(tables: Any) -> None:
     rows = [dict(r, tier_3=False, tier_2=True) if r["id"] == "rosh_medium" else r for r in grid.rows]
     changed = dict(tables, tiering_grid=Table(id=grid.id, title=grid.title, columns=grid.columns, rows=rows))
     assert indicative_tier(case(rosh_at_start="medium"), changed).outcome == "tier_2"
+
+
+@pytest.mark.parametrize("row", ["did_liap", "atr", "activity_requirement"])
+def test_a_row_left_to_local_determination_and_not_set_is_tier_1_or_tier_2_never_a_confident_tier_2(
+    tables: Any, row: str
+) -> None:
+    # Guide Appendix 2 leaves these rows "for local determination"; with nothing set by the area the
+    # tool cannot know which column the area ticks.
+    result = indicative_tier(case(interventions=[row]), tables)
+    assert result.outcome == "tier_1_or_tier_2"
+    assert "Tier 1 or Tier 2 (local determination not set)" in result.suggestion
+    assert "Tier 2." not in result.suggestion

@@ -31,7 +31,8 @@ def case(**kw: Any) -> dict[str, Any]:
         ({"sex_offender_notification": "yes"}, "yes"),
         ({"offence_against_child": "yes"}, "yes"),
         ({"offence_against_child": "yes", "custodial_length_months": 6}, "no"),
-        ({}, "no"),
+        ({}, "assessor_decides"),
+        ({"custodial_length_months": 6}, "no"),
         ({"schedule15_offence": "p1-01", "sentence_type": "licence_indeterminate", "custodial_length_months": None},
          "yes"),
     ],
@@ -87,3 +88,14 @@ def test_it_reads_the_instruments_schedule_15_table(tables: Any) -> None:
     part1 = next(r for r in real["schedule_15"].rows if str(r["id"]).startswith("p1-"))
     both = dict(tables, schedule_15=real["schedule_15"])
     assert statutory_victim_contact(case(schedule15_offence=part1["id"]), both).outcome == "yes"
+
+
+def test_an_offence_outside_schedule_15_is_for_the_assessor_to_decide_never_no(tables: Any) -> None:
+    # Guide, case details Q11 and F.5.5.1: "a sexual or violent offence within the meaning of the Powers
+    # of Criminal Courts (Sentencing) Act 2000, for example, murder, wounding, Section 47 assault, assault
+    # on police, causing death by dangerous or careless driving" - the Act's test, not Schedule 15.
+    result = statutory_victim_contact(case(schedule15_offence="none", custodial_length_months=18), tables)
+    assert result.outcome == "assessor_decides"
+    assert result.suggestion.startswith("Unknown – the assessor decides")
+    assert "Powers of Criminal Courts (Sentencing) Act 2000" in result.suggestion
+    assert "'No'" not in result.suggestion

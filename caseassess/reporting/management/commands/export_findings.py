@@ -119,7 +119,7 @@ class Command(BaseCommand):
         elif fmt == "xlsx":
             body = exports.to_xlsx(report)
         else:
-            html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": name})
+            html = render_to_string("reporting/report_print.html", {"report": report, "charts": charts_for(report), "scope": name, "print_mode": True})
             body = pdf(html, base_url=Path(settings.BASE_DIR).as_uri() + "/", warn=self.stderr.write)
         if out == "-":
             if isinstance(body, bytes):

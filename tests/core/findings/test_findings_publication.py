@@ -1,0 +1,110 @@
+"""Small numbers and key findings by rules a reader can check (issue 13 items 9 and 10)."""
+
+import re
+
+import pytest
+from golden_programme import AREAS, instrument
+
+from caseassess_core.findings import ALL_CASES, CountRow, GroupSpec, area_ranges, question_table
+from caseassess_core.findings.areas import area_scores
+from caseassess_core.findings.counts import CountIndex
+from caseassess_core.findings.publication import (
+    MAX_KEY_FINDINGS,
+    key_findings_by_rules,
+    method_note,
+    proportion_words,
+)
+from caseassess_core.findings.report import build_report
+
+SUF, INS = "sufficient", "insufficient"
+MEN, WOMEN = GroupSpec("Male", ("male",), "men"), GroupSpec("Female", ("female",), "women")
+HIGH = GroupSpec("High and very high RoSH", ("high", "very_high"), "high RoSH cases")
+
+
+@pytest.mark.parametrize(
+    ("pct", "words"),
+    [(100, "almost all"), (91, "almost all"), (90, "most"), (75, "most"), (74, "a majority"), (50, "a majority"),
+     (49, "less than half"), (15, "less than half"), (14, "few"), (0, "few")],
+)
+def test_proportions_are_described_with_the_fixed_vocabulary(pct: int, words: str) -> None:
+    assert proportion_words(pct) == words
+
+
+def _key_findings(rows: list[CountRow], groups: list[GroupSpec], comparison: str, min_n: int = 10) -> list[str]:
+    ins = instrument()
+    index = CountIndex(AREAS)
+    table = question_table(ins, rows, groups, comparison)
+    return key_findings_by_rules(area_ranges(ins, index), area_scores(ins, index), [table], min_n=min_n, cases=41)
+
+
+def test_a_subgroup_of_three_is_never_in_the_key_findings_even_when_its_test_is_significant() -> None:
+    # 3 women all insufficient against 30 men all sufficient: chi-square is significant
+    rows = [CountRow(q, "male", SUF, 30) for q in ("B.1.1.1", "B.1.1.2", "C.2.1.1")]
+    rows += [CountRow(q, "female", INS, 1) for q in ("B.1.1.1", "B.1.1.2", "C.2.1.1")]
+    table = question_table(instrument(), rows, [MEN, WOMEN], "a_vs_b")
+    assert any(r.test is not None and r.test.significant for r in table.score_rows)
+    findings = _key_findings(rows, [MEN, WOMEN], "a_vs_b")
+    assert not any("women" in f for f in findings)
+    # the same difference with 30 women is claimed
+    big = [CountRow(q, "male", SUF, 30) for q in ("B.1.1.1", "B.1.1.2", "C.2.1.1")]
+    big += [CountRow(q, "female", INS, 30) for q in ("B.1.1.1", "B.1.1.2", "C.2.1.1")]
+    assert any("for men" in f and "than for women" in f for f in _key_findings(big, [MEN, WOMEN], "a_vs_b"))
+
+
+def test_a_difference_that_is_not_significant_is_never_claimed() -> None:
+    rows = [CountRow(q, g, s, 10) for q in ("B.1.1.1", "B.1.1.2", "C.2.1.1") for g in ("male", "female") for s in (SUF, INS)]
+    findings = _key_findings(rows, [MEN, WOMEN], "a_vs_b")
+    assert not any("statistically significant" in f for f in findings)
+
+
+def test_every_key_finding_states_its_n_and_there_are_at_most_eight() -> None:
+    rows = []
+    for q in ("B.1.1.1", "B.1.1.2", "C.2.1.1"):
+        rows += [CountRow(q, "high", SUF, 40), CountRow(q, "high", INS, 2), CountRow(q, "low", SUF, 10),
+                 CountRow(q, "low", INS, 40)]
+    findings = _key_findings(rows, [HIGH, ALL_CASES], "versus_all")
+    assert 0 < len(findings) <= MAX_KEY_FINDINGS
+    for f in findings:
+        assert re.search(r"N = [\d,]+", f), f
+
+
+def test_the_key_aspects_have_one_denominator_and_small_aspects_are_left_out() -> None:
+    rows = [CountRow("B.1.1.1", "low", SUF, 20), CountRow("B.1.1.2", "low", SUF, 3), CountRow("C.2.1.1", "low", INS, 12)]
+    findings = _key_findings(rows, [HIGH, ALL_CASES], "versus_all")
+    denominators = {m for f in findings for m in re.findall(r"of the (\d+) key aspects", f)}
+    assert denominators == {"2"}  # B.1.1.2 (N = 3) is not a key aspect
+    text = " ".join(findings)
+    assert "B.1.1.2" not in text
+    assert "The highest-scoring key aspect was B.1.1.1" in text and "the lowest was C.2.1.1" in text
+
+
+def test_a_percentage_on_fewer_than_min_n_answers_carries_no_key_finding_and_the_rule_is_configurable() -> None:
+    rows = [CountRow("B.1.1.1", "low", SUF, 6)]
+    assert not any("key aspect" in f for f in _key_findings(rows, [HIGH, ALL_CASES], "versus_all", min_n=10))
+    assert any("key aspect" in f or "of the 1 key" in f for f in _key_findings(rows, [HIGH, ALL_CASES], "versus_all", min_n=5))
+
+
+def test_the_report_carries_the_rule_its_method_note_and_the_key_aspect_count() -> None:
+    rows = [CountRow("B.1.1.1", "low", SUF, 20), CountRow("C.2.1.1", "low", INS, 12)]
+    table = question_table(instrument(), rows, [HIGH, ALL_CASES], "versus_all")
+    report = build_report(instrument(), area_counts=AREAS, tables=[table], min_n=12, kappa_min_cases=7)
+    assert report.min_n == 12 and report.key_aspects == 2
+    note = dict(report.method)
+    assert "fewer than 12 answers" in note["Small numbers"] and "fewer than 7 double-assessed" in note["Small numbers"]
+    assert "no continuity correction" in note["Statistical significance"].replace("without", "no")
+    assert "\u201calmost all\u201d more than 90%" in note["Key findings"]
+
+
+def test_the_method_note_names_the_test_the_stars_the_intervals_and_the_exclusions() -> None:
+    text = " ".join(p for _, p in method_note(min_n=10, kappa_min_cases=10))
+    for needed in ("Pearson's chi-square", "*** p < 0.001", "Wilson", "Not applicable", "outside it", "caution mark"):
+        assert needed in text
+
+
+def test_the_main_points_and_the_key_findings_share_one_denominator_of_key_aspects() -> None:
+    rows = [CountRow("B.1.1.1", "low", SUF, 20), CountRow("B.1.1.2", "high", SUF, 3), CountRow("C.2.1.1", "low", INS, 12)]
+    table = question_table(instrument(), rows, [HIGH, ALL_CASES], "versus_all")
+    report = build_report(instrument(), area_counts=AREAS, tables=[table], min_n=10)
+    sentences = list(report.key_findings) + [p for points in report.points for p in points]
+    denominators = {int(m) for s in sentences for m in re.findall(r"of the (\d+) key aspects?", s)}
+    assert denominators == {report.key_aspects} == {2}
