@@ -16,7 +16,7 @@ from django.urls import reverse
 from caseassess.assessments.models import Answer
 from caseassess.audit.models import AuditEvent
 from caseassess.inspections.models import Case
-from tests.web.conftest import client_for
+from tests.web.conftest import add_members, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -90,26 +90,32 @@ def test_a_submitted_assessment_cannot_be_changed_by_its_own_assessor(assessment
     assert not Answer.objects.exists()
 
 
-def test_opening_a_case_record_reads_the_inspection_without_the_instrument_definition(
-    assessment: Any, users: dict[str, Any], django_assert_num_queries: Any
-) -> None:
+def test_opening_a_case_record_reads_the_inspection_without_the_instrument_definition(assessment: Any, users: dict[str, Any]) -> None:
     """The instrument definition is hundreds of KB of JSON: the permission lookups that run on
-    every page load the inspection, programme and instrument version in one query, without it."""
+    every page never read it, and bring the inspection, programme and instrument version with
+    the record (no further query to show them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from caseassess.inspections.permissions import assessment_for, case_for, inspection_for
 
-    with django_assert_num_queries(3):  # the lookup and the membership check; the allocation
-        case = case_for(users["assessor"], assessment.case_id)  # check for an assessor
-        assert (case.inspection.name, case.inspection.instrument.instrument_id) == ("IAOW Testshire", "mini-2013")
-    assert "definition" in case.inspection.instrument.get_deferred_fields()
-    with django_assert_num_queries(2):
-        a = assessment_for(users["assessor"], assessment.pk)
-        assert (a.case.case_ref, a.case.inspection.name, a.assessor.username, a.case.inspection.instrument.instrument_id) == (
-            "TST-0001", "IAOW Testshire", "assessor", "mini-2013")
-    assert "definition" in a.case.inspection.instrument.get_deferred_fields()
-    with django_assert_num_queries(1):
-        insp = inspection_for(users["assessor"], assessment.case.inspection_id)
-        assert (insp.programme.name, insp.instrument.instrument_id) == ("IAOW test programme", "mini-2013")
-    assert "definition" in insp.instrument.get_deferred_fields()
+    def looked_up(fetch: Any, show: Any) -> Any:
+        with CaptureQueriesContext(connection) as lookup:
+            record = fetch()
+        assert not any('"definition"' in q["sql"] for q in lookup.captured_queries), "the lookup read the definition"
+        with CaptureQueriesContext(connection) as after:
+            shown = show(record)
+        assert after.captured_queries == [], "showing the record needed another query"
+        return shown
+
+    insp_id = assessment.case.inspection_id
+    assert looked_up(lambda: case_for(users["assessor"], assessment.case_id),
+                     lambda c: (c.case_ref, c.inspection.name, c.inspection.instrument.instrument_id)) == ("TST-0001", "IAOW Testshire", "mini-2013")
+    assert looked_up(lambda: assessment_for(users["assessor"], assessment.pk),
+                     lambda a: (a.case.case_ref, a.case.inspection.name, a.assessor.username, a.case.inspection.instrument.instrument_id)
+                     ) == ("TST-0001", "IAOW Testshire", "assessor", "mini-2013")
+    assert looked_up(lambda: inspection_for(users["assessor"], insp_id),
+                     lambda i: (i.programme.name, i.instrument.instrument_id)) == ("IAOW test programme", "mini-2013")
 
 
 # --- "Keep mine" after a conflict --------------------------------------------------------
@@ -122,8 +128,8 @@ def test_keep_mine_after_a_conflict_saves_my_answer_over_theirs(inspection: Any,
     # A case nobody is allocated to yet: both lead inspectors of the inspection may answer it.
     case = case_add(inspection=inspection, actor=users["lead"], case_ref="TST-0009", assessor=None,
                     details={"report_type": "standard_delivery", "sentence_type": "community_order"})
-    lead2 = User.objects.create_user(username="lead2", password="a-long-test-password-2013", role="lead_inspector")
-    inspection.members.add(lead2)
+    lead2 = User.objects.create_user(username="lead2", password="a-long-test-password-2013", role="inspector")
+    add_members(inspection, {**users, "lead2": lead2}, lead2="lead_inspector")
     url = reverse("assessments:section", kwargs={"pk": case.assessments.get().pk, "section_id": "B.4.1"})
     lead = client_for(users["lead"])
     assert lead.get(url).status_code == 200  # the lead opens the page: no answer yet (version 0)
