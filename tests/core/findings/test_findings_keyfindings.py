@@ -134,7 +134,7 @@ def test_a_subgroup_that_does_not_differ_is_joined_with_and():
         "In 80% of all cases (and 80% of high RoSH cases), work on \u201cAccurate RoH analysis in the PSR?\u201d was done sufficiently well.",
         "In only 20% of all cases (and 20% of high RoSH cases) was work on \u201cWas the risk management plan on time?\u201d "
         "done sufficiently well.",
-        "For none of the 3 key aspects was there a statistically significant difference in the quality of the work "
+        "For none of the 3 aspects compared was there a statistically significant difference in the quality of the work "
         "between high RoSH cases and all cases as a whole.",
         "The headline and general criteria scores show no statistically significant difference between high RoSH "
         "cases and all cases as a whole.",
@@ -148,7 +148,7 @@ def test_one_aspect_is_counted_in_the_singular():
     assert points[:3] == [
         "For 1 of the 1 key aspect, the work was rated as done sufficiently well in 60% or more of all the cases scrutinised.",
         "For 1 of the 1 key aspect, the work was rated as done sufficiently well in 75% or more of all the cases scrutinised.",
-        "For none of the 1 key aspect was there a statistically significant difference in the quality of the work "
+        "For none of the 1 aspect compared was there a statistically significant difference in the quality of the work "
         "between high RoSH cases and all cases as a whole.",
     ]
 
