@@ -8,6 +8,9 @@ Environment variables:
   CASEASSESS_SECURE     "1" in production: Secure cookies, HSTS, SSL redirect
   CASEASSESS_REQUIRE_2FA  "1" requires a TOTP code after the password (default: on, off when DJANGO_DEBUG=1)
   CASEASSESS_PROXY_COUNT  reverse proxies in front of the app whose X-Forwarded-For is trusted (default 0)
+  CASEASSESS_BACKUP_KEY   secret (32+ characters) that signs backups; kept apart from them (docs/security.md)
+  CASEASSESS_SQLITE_BUSY_SECONDS  how long a SQLite write waits for the lock before "try again" (default 5)
+  CASEASSESS_SITE_URL   the address people open, used in links printed by commands (default http://127.0.0.1:8000)
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     if DEBUG or os.environ.get("CASEASSESS_TESTING") or "pytest" in sys.modules
     else ""
 )
-if not SECRET_KEY:
-    raise RuntimeError("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
+# No key set: commands that need none (validate_instrument, migrate, setup_site ...) still
+# run; anything that signs (sessions, the web server) stops with one line from manage.py
+# or config/wsgi.py saying what to set (UNCONFIGURED_HELP below).
+UNCONFIGURED_HELP = "Set DJANGO_SECRET_KEY to a long random value (or DJANGO_DEBUG=1 for development on this machine)."
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -72,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caseassess.govuk.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    "caseassess.govuk.busy.BusyDatabaseMiddleware",
+    "caseassess.audit.middleware.RefusedAccessMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,7 +113,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
+        # WAL: readers (pages, backups) never block the writer. A write waits at most the busy
+        # timeout for the lock - well under gunicorn's 30 s request timeout - and then the user
+        # gets "Sorry, the service is busy" (503, caseassess.govuk.busy), not a 500.
+        {
+            "timeout": float(os.environ.get("CASEASSESS_SQLITE_BUSY_SECONDS", "5")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 
 AUTH_USER_MODEL = "accounts.User"
@@ -155,6 +169,8 @@ WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTRUMENTS_DIR = BASE_DIR / "instruments"
+SITE_URL = os.environ.get("CASEASSESS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CASEASSESS_INVITATION_DAYS = 7  # one-time links to set a password and enrol two-factor
 
 # Sessions: 30 minutes idle (refreshed on each request), 12 hours absolute.
 SESSION_COOKIE_AGE = 30 * 60
@@ -175,6 +191,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+# A load balancer's health check may speak plain HTTP to the web process (docs/deploy.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -187,6 +205,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Backups are signed (HMAC-SHA256) with this key; it is never written into a backup.
+CASEASSESS_BACKUP_KEY = os.environ.get("CASEASSESS_BACKUP_KEY", "")
+
 if os.environ.get("CASEASSESS_TESTING") or "pytest" in sys.modules:
     # Fast hashing in tests only; production keeps Django's PBKDF2 default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    CASEASSESS_BACKUP_KEY = CASEASSESS_BACKUP_KEY or "test-only-backup-signing-key-0123456789abcdef"

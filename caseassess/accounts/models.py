@@ -27,3 +27,21 @@ class User(AbstractUser):
     def is_analyst_account(self) -> bool:
         """An analyst account sees aggregate findings only, whatever its memberships say."""
         return self.role == Role.ANALYST
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link to set a password and enrol two-factor sign-in: sent to a
+    new account, and again after an administrator resets two-factor. Only the SHA-256 of
+    the token is stored; the link is shown once, to whoever created it."""
+
+    class Purpose(models.TextChoices):
+        INVITE = "invite", "Invitation"
+        RESET_TWO_FACTOR = "reset_two_factor", "Two-factor reset"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.INVITE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True)

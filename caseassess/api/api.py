@@ -11,7 +11,6 @@ import base64
 import csv
 import dataclasses
 import enum
-import io
 from typing import Any
 
 from django.conf import settings
@@ -312,18 +311,31 @@ def comparison(request: HttpRequest, programme_id: int, q: Query[CompareQuery]) 
 
 @api.get("/programmes/{programme_id}/agreement", response=dict[str, Any], tags=["findings"])
 def programme_agreement(request: HttpRequest, programme_id: int) -> dict[str, Any]:
-    """Agreement between assessors over double-assessed cases (kappa with its interval)."""
+    """Agreement between assessors over double-assessed cases (kappa with its interval; withheld below
+    the minimum number of double-assessed cases)."""
     _need(request, Scope.FINDINGS)
     _, insps = _programme_scope(request, programme_id)
-    view = agreement_for(inspections=insps)
-    return {"cases": view.cases, "report": _plain(view.report), "labels": view.labels}
+    return _agreement(agreement_for(inspections=insps))
 
 
 @api.get("/inspections/{inspection_id}/agreement", response=dict[str, Any], tags=["findings"])
 def inspection_agreement(request: HttpRequest, inspection_id: int) -> dict[str, Any]:
     _need(request, Scope.FINDINGS)
-    view = agreement_for(inspections=[inspection_for(request.user, inspection_id)])
-    return {"cases": view.cases, "report": _plain(view.report), "labels": view.labels}
+    return _agreement(agreement_for(inspections=[inspection_for(request.user, inspection_id)]))
+
+
+def _agreement(view: Any) -> dict[str, Any]:
+    """As the agreement page: below the minimum number of double-assessed cases, kappa and the
+    low-agreement flag are withheld ("too few cases"); percent agreement and N are kept."""
+    report = _plain(view.report)
+    too_few = view.cases < view.min_cases
+    if too_few:
+        for key in ("by_question", "by_section", "by_assessor_pair"):
+            for row in report[key]:
+                row["kappa"] = None
+                row["low_agreement"] = None
+    return {"cases": view.cases, "kappa_min_cases": view.min_cases, "too_few_cases": too_few, "report": report,
+            "labels": view.labels}
 
 
 def _ratings(view: Any) -> dict[str, Any]:
@@ -355,6 +367,7 @@ def import_assessments(request: HttpRequest, inspection_id: int, file: File[Uplo
     all-or-nothing, every bad row listed with its row number, nothing written on any error.
     Lead inspectors of the inspection (and administrators) only."""
     from caseassess.reporting.dataexchange import DataExchangeError, assessments_import_csv
+    from caseassess_core.csvrows import records_from_binary
 
     _need(request, Scope.IMPORT)
     insp = inspection_for(request.user, inspection_id)
@@ -365,9 +378,10 @@ def import_assessments(request: HttpRequest, inspection_id: int, file: File[Uplo
     if file.size and file.size > MAX_IMPORT_BYTES:
         return Status(413, {"detail": f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
                                       "use manage.py import_assessments"})
-    text = io.TextIOWrapper(file.file, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    # One CSV reader for every upload (caseassess_core.csvrows): a stray carriage return is refused, not a new row.
+    rows = records_from_binary(file.file, errors="surrogateescape")
     try:
-        result = assessments_import_csv(inspection=insp, actor=request.user, rows=csv.reader(text))
+        result = assessments_import_csv(inspection=insp, actor=request.user, rows=rows)
     except csv.Error as exc:
         return Status(400, _import_out(None, [f"The file is not valid CSV: {exc}"]))
     except DataExchangeError as exc:

@@ -29,6 +29,7 @@ from caseassess.instruments.selectors import instrument_expressions, instrument_
 from caseassess.reporting.counts import counts_ensure
 from caseassess.reporting.exports import safe_cell
 from caseassess.reporting.selectors import COUNTED
+from caseassess_core.csvrows import records_from_file
 from caseassess_core.instrument.schema import AnswerType, CaseDetailField, Instrument, Question
 from caseassess_core.scoring.assess import AnswerError, applicability, clean_answer, scoring_of
 
@@ -159,8 +160,7 @@ class _CaseIn:
 
 def _read_rows(path: Path | str) -> Iterator[list[str]]:
     """CSV records; bytes that are not UTF-8 survive as surrogates so that the row can be named."""
-    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        yield from csv.reader(fh)
+    yield from records_from_file(path, errors="surrogateescape")
 
 
 def assessments_import_csv(

@@ -47,6 +47,10 @@ def flat_rows(report: Report) -> Iterator[list[Any]]:
             yield [t["id"], t["comparison"], row["kind"], row["id"], row["label"], ga, a["pct"], a["n"], _caution(a, min_n),
                    gb, b["pct"], b["n"], _caution(b, min_n), test.get("chi2"), test.get("p"),
                    test.get("stars", ""), test.get("small_expected", "")]
+    for r in data["ratings"]:  # kind "rating": the band's words in label, the scope in group_a
+        yield ["ratings", "", "rating", r["unit"], r["rating"], r["scope"], r["pct"], r["n"],
+               "too few cases" if r["too_few"] else ("interval crosses a band boundary" if r["crosses_boundary"] else ""),
+               "", "", "", "", "", "", "", ""]
 
 
 def to_csv(report: Report) -> str:
@@ -167,6 +171,16 @@ def to_xlsx(report: Report) -> bytes:
                           b["pct"], b["n"], _caution(b, min_n), test.get("p"), safe_cell(test.get("stars", ""))])
             sheet.cell(row=sheet.max_row, column=9).number_format = "0.000"
         _layout(sheet, 2, [12, 60, 10, 8, 18, 10, 8, 18, 9, 12])
+
+    if data["ratings"]:
+        rs = wb.create_sheet(sheet_name("Ratings", taken))
+        rs.append(["Scope", "Rated", "Rating", "% done sufficiently well", "N", "95% interval low %", "95% interval high %",
+                   "Interval crosses a band boundary", "Too few cases", "Limited by", "Notes"])
+        for r in data["ratings"]:
+            rs.append([safe_cell(r["scope"]), safe_cell(r["unit"]), safe_cell(r["rating"]), r["pct"], r["n"], r["ci_low"],
+                       r["ci_high"], "yes" if r["crosses_boundary"] else "", "yes" if r["too_few"] else "",
+                       safe_cell(r["limited_by"]), safe_cell(" ".join(r["notes"]))])
+        _layout(rs, 1, [30, 30, 22, 14, 8, 12, 12, 16, 10, 20, 80])
 
     annex = wb.create_sheet(sheet_name("Annex 1 sample", taken))
     annex.append(["Characteristic", "Value", "Cases", "%"])

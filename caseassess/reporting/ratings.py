@@ -5,11 +5,8 @@ per inspection, by the rating scheme loaded beside the instrument. Pages and exp
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from caseassess.inspections.models import Inspection
 from caseassess.instruments.models import RatingSchemeVersion
@@ -136,10 +133,11 @@ def rows_to_xlsx(sheet_name: str, rows: list[dict[str, object]]) -> bytes:
     return buf.getvalue()
 
 
-def content_disposition(stem: str, ext: str) -> str:
-    """An attachment named from a slug of ``stem`` plus a fixed extension, with RFC 6266
-    ``filename*`` so non-ASCII names (an en dash in "2013–2017") survive."""
-    clean = re.sub(r"[^\w\s.–-]", "", stem, flags=re.UNICODE)
-    slug = re.sub(r"[\s_]+", "-", clean).strip("-.").lower() or "download"
-    ascii_slug = unicodedata.normalize("NFKD", slug.replace("–", "-")).encode("ascii", "ignore").decode() or "download"
-    return f"attachment; filename=\"{ascii_slug}.{ext}\"; filename*=UTF-8''{quote(slug)}.{ext}"
+def content_disposition(kind: str, scope: str, ext: str) -> str:
+    """The same download names as every findings export (``reporting.downloads``):
+    ``<kind>-<slug of scope>-<date>.<ext>`` with RFC 6266 ``filename*``."""
+    import datetime as dt
+
+    from caseassess.reporting import downloads
+
+    return downloads.content_disposition(downloads.download_name(kind, scope, ext, dt.date.today()))

@@ -203,8 +203,18 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
         phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},
         min_n=settings.REPORT_MIN_N,
         kappa_min_cases=settings.KAPPA_MIN_CASES,
+        rating_scheme=_rating_scheme(inspections),
     )
     return dataclasses.replace(report, front=front_matter(inspections=inspections, instrument=ins, cases=report.total_cases or 0))
+
+
+def _rating_scheme(inspections: Sequence[Inspection]) -> Any:
+    """The rating scheme loaded beside the newest instrument of ``inspections`` (``None`` without one)."""
+    from caseassess.instruments.selectors import rating_scheme_for
+
+    latest = max(inspections, key=lambda i: (i.instrument.effective_from or i.fieldwork_start, i.instrument_id))
+    found = rating_scheme_for(version=latest.instrument)
+    return found[1] if found else None
 
 
 def long_date(day: dt.date) -> str:

@@ -206,7 +206,7 @@ def _ratings_response(request: HttpRequest, view: RatingsView | None, fmt: str |
     else:
         body = rows_to_xlsx("Ratings", rows)
     resp = HttpResponse(body, content_type=FORMATS[fmt])
-    resp["Content-Disposition"] = content_disposition(f"ratings-{scope}", fmt)
+    resp["Content-Disposition"] = content_disposition("ratings", scope, fmt)
     return resp
 
 
@@ -263,7 +263,7 @@ def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
             raise Http404(error or "Choose the earlier programme (?earlier=ID)")
         access_log(user=request.user, kind="export", path=request.get_full_path())
         rows = trends_rows(view)
-        stem = f"trends-{prog.name}-vs-{chosen.name if chosen else ''}"
+        stem = f"{prog.name} vs {chosen.name if chosen else ''}"
         body: str | bytes
         if fmt == "json":
             body = json.dumps({"earlier": view.earlier.name, "later": view.later.name, "earlier_instrument": view.earlier_instrument,
@@ -287,7 +287,7 @@ def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
         else:
             raise Http404("Unknown format")
         resp = HttpResponse(body, content_type=FORMATS[fmt])
-        resp["Content-Disposition"] = content_disposition(stem, fmt)
+        resp["Content-Disposition"] = content_disposition("trends", stem, fmt)
         return resp
     if view is not None:
         access_log(user=request.user, kind="report_view", path=request.get_full_path())

@@ -82,9 +82,14 @@ def _text(x: float, y: float, text: str, fill: str = TEXT, **attrs: str) -> str:
 def _bar_label(end_x: float, y: float, text: str, size: float, bar_end: float | None = None, **attrs: str) -> str:
     """The value label right of ``end_x`` (bar or whisker end), or inside the bar (white, right-aligned
     at ``bar_end``) when it would run off the chart."""
-    width = len(text) * size * 0.56
+    width = len(text) * size * (0.66 if attrs.get("font_weight") == "bold" else 0.6)
     if end_x + 7 + width <= WIDTH - PAD:
-        return _text(end_x + 7, y, text, **attrs)
+        # a white backing keeps the grid lines from running through the label
+        backing = (
+            f'<rect class="label-bg" x="{end_x + 4:g}" y="{y - BAR + 7 - BAR_GAP / 2:g}" width="{width + 6:g}" '
+            f'height="{BAR + BAR_GAP:g}" fill="#ffffff"/>'
+        )
+        return backing + _text(end_x + 7, y, text, **attrs)
     inside = end_x if bar_end is None else bar_end
     return _text(max(PAD + width, inside - 6), y, text, fill="#ffffff", text_anchor="end", **attrs)
 

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caseassess_core.findings.annex import SampleTable, sample_characteristics
 from caseassess_core.findings.areas import AreaChart, ScoreRange, area_ranges, area_scores
@@ -25,6 +25,10 @@ from caseassess_core.findings.publication import (
 )
 from caseassess_core.findings.tables import FindingsTable, Row, overall_scores
 from caseassess_core.instrument.schema import Instrument
+
+if TYPE_CHECKING:  # caseassess_core.ratings imports findings.counts: import it lazily below
+    from caseassess_core.ratings.evaluate import RatingLine
+    from caseassess_core.ratings.schema import RatingScheme
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,8 @@ class Report:
     key_aspects: int = 0
     method: tuple[tuple[str, str], ...] = ()
     front: FrontMatter | None = None
+    ratings: tuple[RatingLine, ...] = ()
+    rating_scheme: str = ""  # "<title> (version <v>)" when the instrument has a rating scheme
 
     @property
     def n_areas(self) -> int:
@@ -71,6 +77,7 @@ def build_report(
     min_n: int = DEFAULT_MIN_N,
     kappa_min_cases: int = DEFAULT_MIN_N,
     front: FrontMatter | None = None,
+    rating_scheme: RatingScheme | None = None,
 ) -> Report:
     """Assemble a report.
 
@@ -85,6 +92,16 @@ def build_report(
     annex = sample_characteristics(case_counts, instrument, fields=annex_fields)
     chart2 = area_scores(instrument, index, area_order)
     total_cases = annex[0].total if annex else None
+    lines: list[RatingLine] = []
+    if rating_scheme is not None:
+        from caseassess_core.ratings.evaluate import rate, rating_lines
+
+        lines += rating_lines("All areas", rate(rating_scheme, instrument, index))
+        areas = [a for a in index.groups() if a is not None]
+        if len(areas) > 1:
+            order = list(area_order)
+            for area in sorted(areas, key=lambda a: (order.index(a) if a in order else len(order), a)):
+                lines += rating_lines(area, rate(rating_scheme, instrument, index, [area]))
     return Report(
         title=title,
         instrument_id=instrument.id,
@@ -105,6 +122,8 @@ def build_report(
         key_aspects=len(key_aspect_rows(tables, min_n)),
         method=method_note(min_n=min_n, kappa_min_cases=kappa_min_cases),
         front=front,
+        ratings=tuple(lines),
+        rating_scheme=f"{rating_scheme.title} (version {rating_scheme.version})" if rating_scheme else "",
     )
 
 
@@ -140,6 +159,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         method: [[heading, paragraph]]        the method note
         front: {programme, inspections: [{name, area, fieldwork}], fieldwork_period, cases,
                 statuses, instrument, produced} | null
+        ratings:  [{scope ('All areas'|area), unit, rating, sufficient, n, pct, ci_low, ci_high,
+                    crosses_boundary, too_few, limited_by, notes: [str]}]   (empty without a scheme)
+        rating_scheme: str                    the scheme's title and version ('' without one)
 
         Row  = {kind ('question'|'headline'|'general'), id, label, cells: [Cell], test: Test|null}
         Cell = {sufficient, n, pct (whole %, null if n=0), ci_low, ci_high (Wilson 95%, %, 1 dp),
@@ -160,7 +182,7 @@ def _mark_small(value: Any, min_n: int) -> Any:
     if isinstance(value, dict):
         out = {k: _mark_small(v, min_n) for k, v in value.items()}
         if {"sufficient", "n", "pct"} <= set(value):
-            out["caution"] = 0 < value["n"] < min_n
+            out["caution"] = isinstance(value["n"], int) and 0 < value["n"] < min_n
         return out
     if isinstance(value, list):
         return [_mark_small(v, min_n) for v in value]

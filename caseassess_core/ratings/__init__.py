@@ -7,7 +7,7 @@ crosses a band boundary, the question or unit that limited a rating, and how man
 sufficient cases would reach the next band.
 """
 
-from caseassess_core.ratings.evaluate import ProgrammeRatings, Rating, UnitRating, rate
+from caseassess_core.ratings.evaluate import ProgrammeRatings, Rating, RatingLine, UnitRating, rate, rating_lines
 from caseassess_core.ratings.loader import RatingSchemeError, load_rating_scheme
 from caseassess_core.ratings.schema import Band, OverallBand, RatingScheme, Unit
 
@@ -16,10 +16,12 @@ __all__ = [
     "OverallBand",
     "ProgrammeRatings",
     "Rating",
+    "RatingLine",
     "RatingScheme",
     "RatingSchemeError",
     "Unit",
     "UnitRating",
     "load_rating_scheme",
     "rate",
+    "rating_lines",
 ]

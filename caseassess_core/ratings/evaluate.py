@@ -101,24 +101,31 @@ def _rank(scheme: RatingScheme, rating: Rating) -> int:
     return len(scheme.bands) - 1 - [b.id for b in scheme.bands].index(rating.band.id)
 
 
-def rate_unit(scheme: RatingScheme, instrument: Instrument, unit: Unit, counts: CountIndex) -> UnitRating:
+def rate_unit(
+    scheme: RatingScheme,
+    instrument: Instrument,
+    unit: Unit,
+    counts: CountIndex,
+    values: Sequence[str | None] | None = None,
+) -> UnitRating:
+    """Rate one unit from ``counts``; ``values``: only these groups of the index (e.g. one area)."""
     if unit.score is not None:
         score = next(s for _, s in instrument.all_scores() if s.id == unit.score)
         members = instrument.score_members(score)
-        pooled = counts.proportion(members)
+        pooled = counts.proportion(members, values)
         rating = _rating(scheme, pooled.successes, pooled.n)
         parts = tuple(
-            (qid, _rating(scheme, p.successes, p.n)) for qid in members if (p := counts.proportion([qid])).n
+            (qid, _rating(scheme, p.successes, p.n)) for qid in members if (p := counts.proportion([qid], values)).n
         )
         weighable = [(qid, r) for qid, r in parts if not r.too_few]
         weakest = min(weighable, key=lambda p: (Fraction(p[1].successes, p[1].n), p[0]), default=None)
         return UnitRating(unit, rating, weakest[0] if weakest else None, weakest[1] if weakest else None, parts)
 
     parts = tuple(
-        (qid, _rating(scheme, (p := counts.proportion([qid])).successes, p.n)) for qid in unit.key_questions
+        (qid, _rating(scheme, (p := counts.proportion([qid], values)).successes, p.n)) for qid in unit.key_questions
     )
     if unit.combine == "pooled":
-        pooled = counts.proportion(unit.key_questions)
+        pooled = counts.proportion(unit.key_questions, values)
         rating = _rating(scheme, pooled.successes, pooled.n)
         rated = [(qid, r) for qid, r in parts if r.n and not r.too_few]
         weakest = min(rated, key=lambda p: (Fraction(p[1].successes, p[1].n), p[0]), default=None)
@@ -155,9 +162,12 @@ def rate_unit(scheme: RatingScheme, instrument: Instrument, unit: Unit, counts: 
     return UnitRating(unit, unit_rating, qid, lowest, parts)
 
 
-def rate(scheme: RatingScheme, instrument: Instrument, counts: CountIndex) -> ProgrammeRatings:
-    """Rate every unit of ``scheme`` from ``counts`` (answers of one population), then overall."""
-    units = tuple(rate_unit(scheme, instrument, unit, counts) for unit in scheme.units)
+def rate(
+    scheme: RatingScheme, instrument: Instrument, counts: CountIndex, values: Sequence[str | None] | None = None
+) -> ProgrammeRatings:
+    """Rate every unit of ``scheme`` from ``counts`` (answers of one population, or of the groups
+    ``values`` of it), then overall."""
+    units = tuple(rate_unit(scheme, instrument, unit, counts, values) for unit in scheme.units)
     total: int | None = None
     overall: OverallBand | None = None
     limiting: str | None = None
@@ -199,3 +209,44 @@ def parts_below(unit: UnitRating, band: Band) -> Sequence[str]:
         for qid, r in unit.parts
         if r.band is not None and Fraction(100 * r.successes, r.n) < Fraction(band.from_percent)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class RatingLine:
+    """One rating as a report prints it (plain values: every export reads these)."""
+
+    scope: str  # "All areas" or the area's name
+    unit: str  # the rated unit's title, or "Overall"
+    rating: str  # the band's words ("" when not rated)
+    sufficient: int | None
+    n: int | None
+    pct: int | None
+    ci_low: float | None  # Wilson 95%, percent, one decimal
+    ci_high: float | None
+    crosses_boundary: bool
+    too_few: bool
+    limited_by: str
+    notes: tuple[str, ...]
+
+
+def rating_lines(scope: str, ratings: ProgrammeRatings) -> list[RatingLine]:
+    out = []
+    for unit in ratings.units:
+        r = unit.rating
+        out.append(
+            RatingLine(
+                scope, unit.unit.title, r.band.label if r.band else "", r.successes, r.n, r.pct,
+                round(100 * r.interval[0], 1) if r.interval else None,
+                round(100 * r.interval[1], 1) if r.interval else None,
+                r.crosses_boundary, r.too_few, unit.limited_by or "", explain(unit),
+            )
+        )
+    titles = {u.unit.id: u.unit.title for u in ratings.units}
+    total = "" if ratings.total is None else f"Sum of unit scores: {ratings.total}."
+    out.append(
+        RatingLine(
+            scope, "Overall", ratings.overall.label if ratings.overall else "", None, None, None, None, None, False,
+            False, titles.get(ratings.limited_by_unit or "", ""), (total,) if total else ("Not every unit is rated.",),
+        )
+    )
+    return out

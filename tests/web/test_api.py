@@ -258,3 +258,24 @@ def test_the_openapi_document_validates_and_matches_the_committed_snapshot() -> 
     assert SNAPSHOT.read_text(encoding="utf-8") == current, (
         "the API changed: run `python manage.py export_openapi docs/openapi.json` and commit it"
     )
+
+
+def test_agreement_withholds_kappa_below_the_minimum_number_of_cases(settings: Any, tmp_path: Any) -> None:
+    from caseassess.accounts.models import User
+    from caseassess.inspections.demo import load_demo
+    from caseassess.inspections.models import Programme
+
+    settings.VAR_DIR = tmp_path
+    load_demo(cases_per_inspection=12)
+    secret = bearer(token(User.objects.get(username="admin"), "findings"))
+    url = f"/api/v1/programmes/{Programme.objects.get().pk}/agreement"
+    data = Client().get(url, **secret).json()
+    assert data["cases"] < 10 and data["too_few_cases"] is True  # the demo double-assesses 6 cases
+    assert data["report"]["by_question"] and all(r["kappa"] is None for r in data["report"]["by_question"])
+    settings.KAPPA_MIN_CASES = 2
+    from django.core.cache import cache
+
+    cache.clear()
+    data = Client().get(url, **secret).json()
+    assert data["too_few_cases"] is False
+    assert any(r["kappa"] is not None for r in data["report"]["by_question"])

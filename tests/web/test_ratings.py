@@ -135,8 +135,9 @@ def test_the_ratings_exports_carry_the_same_numbers_and_are_named(rated: Any, us
     assert (unit["ci_low_percent"], unit["ci_high_percent"]) == (30.1, 95.4)
     assert unit["interval_crosses_band_boundary"] is True and unit["sufficient_cases_to_next_band"] == 1
     resp = c.get(base + ".csv")
+    day = __import__("datetime").date.today().isoformat()
     assert resp["Content-Disposition"] == (
-        "attachment; filename=\"ratings-iaow-2013-2017.csv\"; filename*=UTF-8''ratings-iaow-2013%E2%80%932017.csv"
+        f"attachment; filename=\"ratings-iaow-2013-2017-{day}.csv\"; filename*=UTF-8''ratings-iaow-2013%E2%80%932017-{day}.csv"
     )
     rows = list(csv.DictReader(io.StringIO(resp.content.decode())))
     assert rows[0]["rating"] == "Good" and rows[0]["n"] == "4"
@@ -176,3 +177,31 @@ def test_the_instrument_browser_shows_the_scheme(rated_version: Any, users: dict
     assert "80% or more" in html and "from 65% to below 80%" in html and "below 50%" in html
     assert "The Risk of Harm to others score" in html
     assert "Outstanding: 3 or more" in html
+
+
+def test_the_findings_report_and_its_exports_carry_the_same_ratings(rated: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["analyst"])
+    base = f"/findings/programmes/{rated.programme_id}/"
+    page = c.get(base).content.decode()
+    assert 'href="#ratings"' in page and 'id="ratings"' in page and "By Mini rating scheme (version 1)" in page
+    data = json.loads(c.get(base + "findings.json").content)
+    roh = next(r for r in data["ratings"] if r["unit"] == "Risk of Harm to others")
+    # 3 of 4 sufficient: 75%, Good; Wilson 30.1-95.4%.
+    assert (roh["scope"], roh["rating"], roh["pct"], roh["n"], roh["ci_low"], roh["ci_high"]) == (
+        "All areas", "Good", 75, 4, 30.1, 95.4)
+    assert roh["crosses_boundary"] is True and roh["too_few"] is False
+    assert "1 more sufficient case would make this Outstanding." in roh["notes"]
+    overall = next(r for r in data["ratings"] if r["unit"] == "Overall")
+    assert overall["rating"] == "Good"
+    rows = list(csv.DictReader(io.StringIO(c.get(base + "findings.csv").content.decode())))
+    line = next(r for r in rows if r["table"] == "ratings" and r["id"] == "Risk of Harm to others")
+    assert (line["label"], line["pct_a"], line["n_a"], line["caution_a"]) == ("Good", "75", "4", "interval crosses a band boundary")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(c.get(base + "findings.xlsx").content))["Ratings"]
+    assert [ws.cell(2, i).value for i in (1, 2, 3, 4, 5)] == ["All areas", "Risk of Harm to others", "Good", 75, 4]
+
+
+def test_without_a_scheme_the_report_has_no_ratings(inspection: Any, users: dict[str, Any]) -> None:
+    data = json.loads(client_for(users["analyst"]).get(f"/findings/programmes/{inspection.programme_id}/findings.json").content)
+    assert data["ratings"] == [] and data["rating_scheme"] == ""

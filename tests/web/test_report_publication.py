@@ -20,6 +20,7 @@ from django.utils import timezone
 from caseassess.inspections.models import Programme
 from caseassess.reporting.selectors import long_date
 from tests.web.conftest import client_for
+from tests.web.test_decision_aids import iaow_assessment  # noqa: F401 - fixture
 from tests.web.test_quality import double_assessed
 from tests.web.test_reporting_pages import findings  # noqa: F401 - fixture
 
@@ -148,7 +149,11 @@ def test_the_pdf_has_a_cover_contents_method_note_running_headers_and_page_numbe
 
 
 def test_kappa_is_hidden_below_the_minimum_number_of_double_assessed_cases(inspection: Any, users: dict[str, Any], settings: Any) -> None:
-    double_assessed(inspection, users, [{"B.4.1.1": "yes"}, {"B.4.1.1": "no"}], [{"B.4.1.1": "yes"}, {"B.4.1.1": "yes"}])
+    # 2 double-assessed cases; the pair of assessors has 12 pairs of answers, still only 2 cases
+    first = [{"B.4.1.1": "yes", "B.4.1.6": "yes", "D.2.2.8": "no"}, {"B.4.1.1": "no", "B.4.1.6": "no", "D.2.2.8": "yes"}]
+    second = [{"B.4.1.1": "yes", "B.4.1.6": "no", "D.2.2.8": "no"}, {"B.4.1.1": "yes", "B.4.1.6": "no", "D.2.2.8": "yes"}]
+    double_assessed(inspection, users, first, second)
+    settings.KAPPA_MIN_CASES = 5  # the pair's 6 answer pairs would pass a per-row rule; 2 cases do not
     url = reverse("sampling:agreement_inspection", args=[inspection.pk])
     html = client_for(users["analyst"]).get(url).content.decode()
     assert "2 double-assessed cases" in html and "too few cases</td>" in html
@@ -172,22 +177,10 @@ def test_the_instrument_browser_shows_which_scores_each_question_counts_in(db: A
     assert "Implementation of interventions" in block and "Compliance and enforcement" not in block
 
 
-def test_an_assessor_records_a_measure_of_change_per_factor_and_it_is_scored(users: dict[str, Any]) -> None:
-    import datetime as dt
-
-    from django.conf import settings as dj
-
+def test_an_assessor_records_a_measure_of_change_per_factor_and_it_is_scored(iaow_assessment: Any, users: dict[str, Any]) -> None:  # noqa: F811
     from caseassess.assessments.models import Answer
-    from caseassess.inspections.models import Inspection, Programme
-    from caseassess.inspections.services import case_add
-    from caseassess.instruments.services import instrument_load
 
-    version = instrument_load(path=dj.INSTRUMENTS_DIR / "iaow-2013-10").version
-    insp = Inspection.objects.create(programme=Programme.objects.create(name="IAOW"), name="IAOW Change", area="Change Trust",
-                                     fieldwork_start=dt.date(2013, 11, 4), fieldwork_end=dt.date(2013, 11, 8), instrument=version)
-    insp.members.add(users["assessor"], users["lead"])
-    case = case_add(inspection=insp, actor=users["lead"], case_ref="CHG-1", assessor=users["assessor"], details={"rosh_at_start": "medium"})
-    assessment = case.assessments.get()
+    assessment = iaow_assessment
     c = client_for(users["assessor"])
     url = f"/assessments/{assessment.pk}/sections/E.3.3/"
     page = c.get(url).content.decode()

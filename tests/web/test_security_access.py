@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 # Parameters that are not ids of protected records: what they select is checked by the
 # id beside them, or the route shows the published instrument to every signed-in user.
-NON_ID_PARAMS = {"section_id", "fmt"}
+# A one-time link's token is a secret checked by the link page itself (accounts:welcome).
+NON_ID_PARAMS = {"section_id", "fmt", "token"}
 PUBLIC_INSTRUMENT_ROUTES = {  # the instrument (questions, guidance) is not case data
     "instruments:browse", "instruments:case_details", "instruments:search", "instruments:section", "instruments:table",
     "instruments:ratings",
@@ -90,7 +91,7 @@ def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
     return {
         "token": member_token.pk,
         "inspection": insp.pk, "programme": insp.programme_id, "assessment": assessment.pk, "case": assessment.case_id,
-        "draw": draw.pk, "double": double.pk, "area": insp.area_id, "elsewhere": elsewhere.pk, "instrument": insp.instrument_id,
+        "draw": draw.pk, "double": double.pk, "area": insp.area_id, "elsewhere": elsewhere.pk, "instrument": insp.instrument_id, "user": users["assessor"].pk,
         "outsiders": [users["outsider"], other_lead], "dual": dual, "member_analyst": member_analyst,
     }
 
@@ -107,6 +108,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "assessments:case_details": lambda w: {"pk": w["assessment"]},
     "assessments:section": lambda w: {"pk": w["assessment"], "section_id": "B.4.1"},
     "assessments:check": lambda w: {"pk": w["assessment"]},
+    "assessments:submitted": lambda w: {"pk": w["assessment"]},
     "assessments:review": lambda w: {"pk": w["assessment"]},
     "assessments:history": lambda w: {"case_id": w["case"]},
     "reporting:programme": lambda w: {"pk": w["programme"]},
@@ -140,6 +142,14 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "instruments:version_review": lambda w: {"pk": w["instrument"]},
     "instruments:version_publish": lambda w: {"pk": w["instrument"]},
     "api_tokens:revoke": lambda w: {"pk": w["token"]},  # a token is its owner's alone
+    # Administrator's user pages: 404 to everyone but an administrator (test_admin_routes_* below).
+    "accounts:user_detail": lambda w: {"pk": w["user"]},
+    "accounts:user_role": lambda w: {"pk": w["user"]},
+    "accounts:user_deactivate": lambda w: {"pk": w["user"]},
+    "accounts:user_reactivate": lambda w: {"pk": w["user"]},
+    "accounts:user_reset_two_factor": lambda w: {"pk": w["user"]},
+    "accounts:user_invite": lambda w: {"pk": w["user"]},
+    "accounts:user_unlock": lambda w: {"pk": w["user"]},
 }
 
 # What each per-inspection role may open. Every id route is in exactly one class
@@ -159,8 +169,11 @@ MEMBER_ROUTES = {  # every member of the inspection
 }
 CASE_ROUTES = {  # the case's own assessor and the inspection's leads
     "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:history",
+    "assessments:submitted",
 }
-ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instruments:version_review", "instruments:version_publish"}
+ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instruments:version_review", "instruments:version_publish",
+                "accounts:user_detail", "accounts:user_role", "accounts:user_deactivate", "accounts:user_reactivate",
+                "accounts:user_reset_two_factor", "accounts:user_invite", "accounts:user_unlock"}
 # Pages that answer 404 in ``world`` for want of data, not of rights (no rating scheme for the
 # test instrument, no earlier round to compare with): only their refusals are checked here.
 NO_DATA_IN_WORLD = {
@@ -173,7 +186,7 @@ ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES,
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
 CASE_RECORD_ROUTES = {
-    "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check",
+    "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:submitted",
     "assessments:review", "assessments:history", "sampling:moderate",
 }
 
@@ -327,3 +340,43 @@ def test_the_same_person_leads_one_inspection_and_is_an_assessor_on_another(worl
 def test_an_administrator_opens_every_id_route_but_other_peoples_own_things(route: str, world: dict[str, Any], users: dict[str, Any]) -> None:
     got = _lenient_client(users["admin"]).get(reverse(route, kwargs=ROUTES[route](world))).status_code
     assert got != 404, route
+
+
+# --- Administrator-only pages, generated from the resolver: every route of the user pages
+# and the audit log answers 404 to every other role, and opens for an administrator.
+ADMIN_PREFIXES = ("accounts:user", "audit:")
+ADMIN_POST_ONLY = {"accounts:user_role", "accounts:user_deactivate", "accounts:user_reactivate", "accounts:user_reset_two_factor",
+                   "accounts:user_invite", "accounts:user_unlock"}
+
+
+def admin_routes() -> set[str]:
+    return {name for name, _ in _walk(get_resolver().url_patterns) if name.startswith(ADMIN_PREFIXES)}
+
+
+def _admin_url(route: str, world: dict[str, Any]) -> str:
+    return reverse(route, kwargs=ROUTES[route](world) if route in ROUTES else None)
+
+
+def test_the_administrator_routes_are_the_ones_expected() -> None:
+    assert admin_routes() >= {"accounts:users", "accounts:user_create", "accounts:user_detail", "audit:log", "audit:export"}
+    assert admin_routes() >= ADMIN_POST_ONLY
+
+
+@pytest.mark.parametrize("route", sorted(admin_routes()))
+@pytest.mark.parametrize("role", ["assessor", "lead", "analyst", "outsider"])
+def test_administrator_routes_answer_404_to_every_other_role(route: str, role: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+    from caseassess.audit.models import AuditEvent
+
+    url = _admin_url(route, world)
+    c = client_for(users[role])
+    before = AuditEvent.objects.count()
+    assert c.get(url).status_code in ((405,) if route in ADMIN_POST_ONLY else (404,)), url
+    assert c.post(url, {"role": "administrator", "username": "sneaky"}).status_code in (404, 405), url
+    assert AuditEvent.objects.count() == before
+    users[role].refresh_from_db()
+    assert users[role].role != "administrator"
+
+
+@pytest.mark.parametrize("route", sorted(admin_routes() - ADMIN_POST_ONLY))
+def test_administrator_routes_open_for_an_administrator(route: str, world: dict[str, Any], users: dict[str, Any]) -> None:
+    assert client_for(users["admin"]).get(_admin_url(route, world)).status_code == 200

@@ -55,10 +55,14 @@ def test_check_deploy_fails_when_two_factor_is_switched_off_in_production() -> N
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
+    """The web application (config.wsgi) refuses to start; commands that sign nothing
+    (validate_instrument, migrate, setup_site) still run (tests/web/test_first_run.py)."""
     env = production_env()
     del env["DJANGO_SECRET_KEY"]
-    r = subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert r.returncode != 0 and "DJANGO_SECRET_KEY" in r.stderr
+    r = subprocess.run([sys.executable, "-c", "import config.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "DJANGO_SECRET_KEY" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "security.W009" in r.stderr and "Traceback" not in r.stderr
 
 
 def csp(response: Any) -> dict[str, str]:

@@ -79,7 +79,8 @@ def test_the_trends_exports_carry_the_same_rows(rounds: Any, users: dict[str, An
     dropped = next(r for r in data["rows"] if r["area"] == "All areas" and r["id"] == "D.2.2.8")
     assert (dropped["earlier_pct"], dropped["later_pct"]) == (25, None)
     resp = c.get(f"{base}.csv?earlier={earlier.pk}")
-    assert 'filename="trends-iaow-2014-vs-iaow-2013.csv"' in resp["Content-Disposition"]
+    day = dt.date.today().isoformat()
+    assert f'filename="trends-iaow-2014-vs-iaow-2013-{day}.csv"' in resp["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(resp.content.decode())))
     assert len(rows) == len(data["rows"])
     from openpyxl import load_workbook

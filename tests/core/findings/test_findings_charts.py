@@ -113,3 +113,16 @@ def test_missing_values_are_labelled_instead_of_drawn():
 def test_series_must_match_the_categories():
     with pytest.raises(ValueError, match=r"series 'One' has 1 values for 2 categories"):
         grouped_bar_svg(["A", "B"], [("One", [50])], title="t")
+
+
+def test_value_labels_beside_the_bars_are_backed_so_no_grid_line_runs_through_them():
+    children = list(ET.fromstring(chart1_svg(area_ranges(instrument(), AREAS))))
+    labels = [i for i, el in enumerate(children) if el.tag == f"{NS}text" and "(N=" in (el.text or "")]
+    assert len(labels) == 4
+    for i in labels:
+        if children[i].get("text-anchor") == "end":
+            continue  # inside the bar, on the bar colour
+        backing = children[i - 1]
+        assert backing.tag == f"{NS}rect" and backing.get("class") == "label-bg" and backing.get("fill") == "#ffffff"
+        grid = [k for k, g in enumerate(children[:i]) if g.get("class") == "grid"]
+        assert grid and grid[-1] < i - 1  # the grid is drawn first, the backing over it

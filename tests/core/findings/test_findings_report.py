@@ -74,6 +74,8 @@ def test_report_to_dict_is_json_ready_and_carries_the_same_numbers():
         "key_aspects",
         "method",
         "front",
+        "ratings",
+        "rating_scheme",
     }
     rosh = back["tables"][0]
     assert rosh["comparison"] == "versus_all"

@@ -216,3 +216,21 @@ def test_a_scheme_for_another_instrument_is_refused(tmp_path):
     body += "units:\n  - {id: roh, title: RoH, score: risk_of_harm}\n"
     with pytest.raises(RatingSchemeError, match="the scheme rates 'omi-2' but sits beside 'iaow-2013-10'"):
         load_rating_scheme(write(tmp_path, body), instrument())
+
+
+def test_a_report_rates_all_areas_then_each_area_in_fieldwork_order():
+    from caseassess_core.findings.report import build_report, report_to_dict
+
+    inst = instrument()
+    members = inst.score_members(next(s for _, s in inst.all_scores() if s.id == "risk_of_harm"))
+    rows = []
+    for area, good in (("North", 9), ("South", 5)):  # North 90% on every RoH question, South 50%
+        for qid in members:
+            rows += [CountRow(qid, area, "sufficient", good), CountRow(qid, area, "insufficient", 10 - good)]
+    report = build_report(inst, area_counts=rows, area_order=["South", "North"], rating_scheme=scheme())
+    roh = [(r.scope, r.rating, r.pct) for r in report.ratings if r.unit == "Risk of Harm to others"]
+    assert roh == [("All areas", "Good", 70), ("South", "Requires improvement", 50), ("North", "Outstanding", 90)]
+    data = report_to_dict(report)
+    assert data["rating_scheme"] == "Example rating scheme on the IAOW headline scores (version 2013-10-example-1)"
+    overall = [r for r in data["ratings"] if r["unit"] == "Overall"]
+    assert [r["scope"] for r in overall] == ["All areas", "South", "North"]
