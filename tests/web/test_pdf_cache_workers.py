@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from typing import Any
 
 from caseassess.reporting import pdfcache
 
 
+def _worker(key: str) -> threading.Thread | None:
+    """The thread this process started to lay out the PDF ``key``, if it started one."""
+    return next((t for t in threading.enumerate() if t.name == f"pdf-{key[:8]}"), None)
+
+
 def _wait(key: str) -> str:
-    for _ in range(200):
-        state, _ = pdfcache.pdf_status(key)
-        if state != "running":
-            return state
-        time.sleep(0.02)
-    return "running"
+    """Wait for this process's layout of ``key`` to end (no polling), then its state."""
+    worker = _worker(key)
+    if worker is not None:
+        worker.join(timeout=60)
+        assert not worker.is_alive(), "the PDF worker did not finish within 60 s"
+    return pdfcache.pdf_status(key)[0]
 
 
 def test_a_pdf_another_worker_is_laying_out_is_not_laid_out_twice(settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
@@ -28,7 +34,7 @@ def test_a_pdf_another_worker_is_laying_out_is_not_laid_out_twice(settings: Any,
     marker.write_text("")  # another process holds it
     assert pdfcache.pdf_status(key) == ("running", None)
     pdfcache.pdf_start(key, "<p>report</p>", "/")
-    time.sleep(0.1)
+    assert _worker(key) is None  # no layout started here: the other worker holds the marker
     assert calls == [] and pdfcache.pdf_status(key) == ("running", None)
 
     old = time.time() - pdfcache.STALE_SECONDS - 5

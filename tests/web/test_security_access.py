@@ -244,7 +244,7 @@ def test_extra_post_fields_cannot_change_status_or_ownership_through_the_section
     c = client_for(users["assessor"])
     url = reverse("assessments:section", kwargs={"pk": assessment.pk, "section_id": "B.4.1"})
     r = c.post(url, {"q-B.4.1.1": "yes", "q-B.4.1.1-present": "1", **EXTRA})
-    assert r.status_code in (200, 302)
+    assert r.status_code == 302  # saved, back to the task list
     r = c.post(url, {"q-B.4.1.1": "no", "v-B.4.1.1": "1", "autosave": "1", **EXTRA}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200
     after = _snapshot(assessment)
@@ -258,9 +258,9 @@ def test_extra_post_fields_cannot_change_status_or_ownership_through_the_case_de
     c = client_for(users["assessor"])
     url = reverse("assessments:case_details", kwargs={"pk": assessment.pk})
     r = c.post(url, {"details_version": str(assessment.case.details_version), "d-gender": "female", **EXTRA})
-    assert r.status_code in (200, 302)
+    assert r.status_code == 302  # saved, back to the task list
     after = _snapshot(assessment)
-    assert after[1:] == before[1:] and after[0] in (before[0], "in_progress")
+    assert after == before  # saving case details changes no status, owner or sign-off field
     assert assessment.case.details.get("gender") == "female"
     assert "status" not in assessment.case.details and "assessor" not in assessment.case.details
 
