@@ -11,6 +11,10 @@ opens each assessor's section page, then for --seconds: each assessor autosaves 
 answer every 5 s, each analyst opens the inspection's findings page every 10 s. Prints
 p50/p95/p99 latency and error counts per kind of request, and the machine's load average
 before and after. Traffic goes to 127.0.0.1 only; bounded in count and time.
+
+``--backup`` runs ``manage.py backup_data`` back to back through the timed run (a separate
+process, as an administrator would), after padding the database with ``--backup-rows``
+access-log rows so each backup takes a while; it prints each backup's time and size.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ BASE_ENV = {
 }
 
 
-def prepare(assessors: int, analysts: int) -> dict[str, Any]:
+def prepare(assessors: int, analysts: int, backup_rows: int = 0) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -109,6 +113,15 @@ def prepare(assessors: int, analysts: int) -> dict[str, Any]:
     )
     users["section"], users["question"] = section.id, q.id
     users["values"] = [o.value for o in instrument.options_for(q)]
+    if backup_rows:
+        from caseassess.audit.models import AccessLog
+
+        have = AccessLog.objects.filter(kind="bench").count()
+        for start in range(have, backup_rows, 20_000):
+            AccessLog.objects.bulk_create(
+                [AccessLog(user=lead, kind="bench", case_id=k, inspection_id=insp.pk, path=f"/bench/{k}/")
+                 for k in range(start, min(backup_rows, start + 20_000))]
+            )
     return users
 
 
@@ -184,6 +197,8 @@ def main() -> None:
         action="store_true",
         help="open the section pages inside the timed run, all at its start (a burst: the worst case)",
     )
+    ap.add_argument("--backup", action="store_true", help="run backup_data back to back during the timed run")
+    ap.add_argument("--backup-rows", type=int, default=300_000, help="with --backup: access-log rows to pad with")
     ap.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
     ap.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     ap.add_argument(
@@ -192,17 +207,20 @@ def main() -> None:
     args = ap.parse_args()
     if not (1 <= args.assessors <= 200 and 0 <= args.analysts <= 10 and 1 <= args.seconds <= 600):
         raise SystemExit("bounded: at most 200 assessors, 10 analysts, 600 seconds")
+    if not 0 <= args.backup_rows <= 2_000_000:
+        raise SystemExit("bounded: at most 2,000,000 padding rows")
     if not 1 <= args.workers <= 8:
         raise SystemExit("bounded: 1 to 8 workers")
     nthreads = args.threads or (8 if args.server == "waitress" else 1)
 
     os.environ.update(BASE_ENV)
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("CASEASSESS_BACKUP_KEY", secrets.token_hex(32))
     db = os.environ.get("DATABASE_URL", "")
     if not db:
         var = Path(os.environ.setdefault("CASEASSESS_VAR_DIR", str(ROOT / "var" / "bench")))
         var.mkdir(parents=True, exist_ok=True)
-    users = prepare(args.assessors, args.analysts)
+    users = prepare(args.assessors, args.analysts, args.backup_rows if args.backup else 0)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if args.server == "waitress":
@@ -296,12 +314,27 @@ def main() -> None:
                     results["report"].append((dt_ms, 0 if status == 200 and "Findings" in body else status or -1))
                 t += args.report_every
 
+        backups: list[tuple[float, int, int]] = []
+
+        def backup_loop() -> None:
+            out = Path(os.environ.get("CASEASSESS_VAR_DIR", "/tmp")) / "bench-backup.jsonl"
+            while time.monotonic() < end:
+                t0 = time.perf_counter()
+                done = subprocess.run([sys.executable, "manage.py", "backup_data", str(out)], cwd=ROOT,
+                                      env=os.environ.copy(), capture_output=True, text=True, timeout=600)
+                backups.append((time.perf_counter() - t0, done.returncode, out.stat().st_size if out.exists() else 0))
+                if done.returncode:
+                    print("backup failed:", done.stderr.strip().splitlines()[-1:])
+            out.unlink(missing_ok=True)
+
         threads = [threading.Thread(target=assessor, args=(i, u)) for i, u in enumerate(users["assessors"])]
+        if args.backup:
+            threads.append(threading.Thread(target=backup_loop, name="backup"))
         threads += [threading.Thread(target=analyst, args=(i, u)) for i, u in enumerate(users["analysts"])]
         for th in threads:
             th.start()
         for th in threads:
-            th.join(timeout=args.seconds + 120)
+            th.join(timeout=args.seconds + (900 if th.name == "backup" else 120))
         wall = time.monotonic() - start
         load_after = os.getloadavg()
         print(
@@ -319,6 +352,10 @@ def main() -> None:
             )
         if lat := [r[0] for r in results["autosave"]]:
             print(f"autosave mean {statistics.mean(lat):.0f} ms")
+        if backups:
+            times = [b[0] for b in backups]
+            print(f"backups during the run: {len(backups)} ({sum(1 for b in backups if b[1])} failed); "
+                  f"each {min(times):.1f}-{max(times):.1f} s, {backups[-1][2] / 1e6:.0f} MB")
         before, after = (" ".join(f"{x:.2f}" for x in la) for la in (load_before, load_after))
         print(f"load average (1, 5, 15 min) before the timed run: {before}; after: {after}")
     finally:

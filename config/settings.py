@@ -9,6 +9,8 @@ Environment variables:
   CASEASSESS_REQUIRE_2FA  "1" requires a TOTP code after the password (default: on, off when DJANGO_DEBUG=1)
   CASEASSESS_PROXY_COUNT  reverse proxies in front of the app whose X-Forwarded-For is trusted (default 0)
   DATABASE_REPLICA_URL  a PostgreSQL read replica for reports and exports (docs/deploy.md)
+  CASEASSESS_BACKUP_KEY   secret (32+ characters) that signs backups; kept apart from them (docs/security.md)
+  CASEASSESS_SQLITE_BUSY_SECONDS  how long a SQLite write waits for the lock before "try again" (default 5)
   CASEASSESS_SITE_URL   the address people open, used in links printed by commands (default http://127.0.0.1:8000)
 """
 
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caseassess.govuk.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    "caseassess.govuk.busy.BusyDatabaseMiddleware",
+    "caseassess.audit.middleware.RefusedAccessMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,7 +117,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
+        # WAL: readers (pages, backups) never block the writer. A write waits at most the busy
+        # timeout for the lock - well under gunicorn's 30 s request timeout - and then the user
+        # gets "Sorry, the service is busy" (503, caseassess.govuk.busy), not a 500.
+        {
+            "timeout": float(os.environ.get("CASEASSESS_SQLITE_BUSY_SECONDS", "5")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 
 # Background work (imports from the web, PDF exports, count rebuilds): django-tasks with
@@ -213,6 +224,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Backups are signed (HMAC-SHA256) with this key; it is never written into a backup.
+CASEASSESS_BACKUP_KEY = os.environ.get("CASEASSESS_BACKUP_KEY", "")
+
 if os.environ.get("CASEASSESS_TESTING") or "pytest" in sys.modules:
     # Fast hashing in tests only; production keeps Django's PBKDF2 default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    CASEASSESS_BACKUP_KEY = CASEASSESS_BACKUP_KEY or "test-only-backup-signing-key-0123456789abcdef"

@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("audit/", include("caseassess.audit.urls")),
 ]
+
+handler400 = "caseassess.govuk.busy.bad_request"  # a busy database answers 503 "try again"
+handler500 = "caseassess.govuk.busy.server_error"

@@ -35,6 +35,8 @@ INVOCATIONS: dict[str, list[str]] = {
     "reset_two_factor": ["someone"],
     "backup_data": ["{tmp}/backup.json"],
     "restore_data": ["{tmp}/no-such-backup.json"],
+    "verify_audit": [],
+    "grant_app_role": ["caseassess_app"],
     "explain_rules": ["--case", "CASE-1"],
     "import_assessments": ["--instrument", "iaow-2013-10", "--inspection", "Nowhere", "{tmp}/no-such.csv"],
     "export_findings": [

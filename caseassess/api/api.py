@@ -11,7 +11,6 @@ import base64
 import csv
 import dataclasses
 import enum
-import io
 from typing import Any
 
 from django.conf import settings
@@ -368,6 +367,7 @@ def import_assessments(request: HttpRequest, inspection_id: int, file: File[Uplo
     all-or-nothing, every bad row listed with its row number, nothing written on any error.
     Lead inspectors of the inspection (and administrators) only."""
     from caseassess.reporting.dataexchange import DataExchangeError, assessments_import_csv
+    from caseassess_core.csvrows import records_from_binary
 
     _need(request, Scope.IMPORT)
     insp = inspection_for(request.user, inspection_id)
@@ -378,9 +378,10 @@ def import_assessments(request: HttpRequest, inspection_id: int, file: File[Uplo
     if file.size and file.size > MAX_IMPORT_BYTES:
         return Status(413, {"detail": f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
                                       "use manage.py import_assessments"})
-    text = io.TextIOWrapper(file.file, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    # One CSV reader for every upload (caseassess_core.csvrows): a stray carriage return is refused, not a new row.
+    rows = records_from_binary(file.file, errors="surrogateescape")
     try:
-        result = assessments_import_csv(inspection=insp, actor=request.user, rows=csv.reader(text))
+        result = assessments_import_csv(inspection=insp, actor=request.user, rows=rows)
     except csv.Error as exc:
         return Status(400, _import_out(None, [f"The file is not valid CSV: {exc}"]))
     except DataExchangeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from caseassess_core.scoring.assess import (
     applicability,
     consistency_warnings,
     section_status,
+    unanswered,
 )
 
 STATUS_LABEL = {"not_started": "Not started", "in_progress": "In progress", "completed": "Completed"}
@@ -81,6 +83,19 @@ def assessment_state(*, assessment: Assessment) -> AssessmentState:
     return AssessmentState(ins, answers, comments, versions, applies, warnings, groups, completed, len(all_rows), last_saved)
 
 
+_ANSWER_REF = re.compile(r"answer\(\s*['\"]([^'\"]+)['\"]\s*\)")
+
+
+def answered_on_the_page(section: Section) -> set[str]:
+    """Questions of ``section`` whose applicability depends on another answer in the same
+    section (B.4.1.14 applies when B.4.1.16 says the case is a MAPPA case). The page shows
+    them as questions, with when they apply, so the assessor answers the whole section in
+    one go instead of saving and coming back for a question that has just started to apply.
+    An answer to a question that turns out not to apply is kept but excluded from scoring."""
+    ids = {q.id for q in section.questions}
+    return {q.id for q in section.questions if q.applies_when and ids & set(_ANSWER_REF.findall(q.applies_when)) - {q.id}}
+
+
 def section_of(ins: Instrument, section_id: str) -> Section | None:
     return next((s for s in ins.sections() if s.id == section_id), None)
 
@@ -91,3 +106,22 @@ def next_section_id(ins: Instrument, section_id: str | None) -> str | None:
         return ids[0] if ids else None
     i = ids.index(section_id)
     return ids[i + 1] if i + 1 < len(ids) else None
+
+
+def first_unanswered(state: AssessmentState) -> dict[str, str]:
+    """Per section, the first applicable question that must be answered and is not: the
+    place a "Complete this section" link goes to."""
+    out: dict[str, str] = {}
+    for sec in state.instrument.sections():
+        for q in unanswered(sec, state.applies, state.answers):
+            out[sec.id] = q.id
+            break
+    return out
+
+
+def next_case_for(*, user: Any, after: Assessment) -> Assessment | None:
+    """The assessor's next case still to do (not ``after``), for the confirmation page."""
+    return (
+        Assessment.objects.filter(assessor=user, status__in=("not_started", "in_progress", "returned"))
+        .exclude(pk=after.pk).select_related("case").order_by("case__inspection_id", "case__case_ref").first()
+    )

@@ -23,6 +23,7 @@ from caseassess_core.scoring.assess import (
     scoring_of,
     section_status,
 )
+from caseassess_core.textcheck import control_character
 
 
 def _refuse_if_closed(inspection_id: int) -> None:
@@ -129,6 +130,10 @@ def assessment_save_section(
             cleaned[q.id] = clean_answer(ins, q, values.get(q.id))
         except AnswerError as exc:
             result.errors[q.id] = str(exc)
+            continue
+        bad = control_character(comments.get(q.id) or "", allow_line_breaks=True)
+        if bad is not None:
+            result.errors[q.id] = f"{q.id}: remove the control character {bad} from the comment"
     if result.errors:
         return result
     # The instrument version is already loaded with the assessment (permissions.assessment_for):
@@ -173,9 +178,9 @@ def assessment_save_section(
             writes.append((qid, current, value, comment))
         if result.conflicts:
             return result
-        olds: dict[str, Any] = {}
+        olds: dict[str, tuple[Any, str]] = {}
         for qid, current, value, comment in writes:
-            olds[qid] = current.value if current else None
+            olds[qid] = (current.value, current.comment) if current else (None, "")
             if current is None:
                 current = rows[qid] = Answer(assessment=locked, question_id=qid, version=1)
             else:
@@ -187,20 +192,16 @@ def assessment_save_section(
         # Rescore every answer (applicability may change with the new answers) before writing,
         # so each written answer is saved once with its scoring class.
         rescored = _scoring_changes(ins, locked.case.details, list(rows.values()), expressions)
-        for qid, _current, value, _comment in writes:
+        for qid, _current, value, comment in writes:
             rows[qid].save()
             result.saved.append(qid)
-            audit_record(
-                actor=actor,
-                action="answer",
-                entity="assessment",
-                entity_id=locked.pk,
-                inspection_id=locked.case.inspection_id,
-                case_id=locked.case_id,
-                field=qid,
-                old=olds[qid],
-                new=value,
-            )
+            old_value, old_comment = olds[qid]
+            where = {"entity": "assessment", "entity_id": locked.pk, "inspection_id": locked.case.inspection_id,
+                     "case_id": locked.case_id, "field": qid}
+            if value != old_value or comment == old_comment:
+                audit_record(actor=actor, action="answer", old=old_value, new=value, **where)
+            if comment != old_comment:  # a comment-only edit is audited with the comment text
+                audit_record(actor=actor, action="comment", old=old_comment or None, new=comment or None, **where)
         if result.saved and locked.status == Status.NOT_STARTED:
             locked.status = Status.IN_PROGRESS
             locked.save(update_fields=["status", "updated_at"])
@@ -300,14 +301,26 @@ def assessment_blockers(*, assessment: Assessment) -> SubmitBlockers:
     return SubmitBlockers(incomplete, unexplained)
 
 
-def assessment_explain(*, assessment: Assessment, actor: Any, explanations: dict[str, str]) -> None:
+def assessment_explain(*, assessment: Assessment, actor: Any, explanations: dict[str, str]) -> list[str]:
+    """Store the assessor's explanations of consistency warnings. Only the ids of warnings
+    the assessment raises now are accepted (an invented or stale id is not stored); returns
+    the ids that were ignored."""
+    ins = _instrument(assessment)
+    expressions = instrument_expressions(version=assessment.case.inspection.instrument)
+    ignored: list[str] = []
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = Assessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
         if not locked.editable:
             raise NotEditable("This assessment cannot be changed")
         _refuse_if_closed(locked.case.inspection_id)
+        answers = answers_of(locked)
+        applies = applicability(ins, locked.case.details, answers, expressions)
+        raised = {w.rule_id for w in consistency_warnings(ins, locked.case.details, answers, applies)}
         current = dict(locked.explanations or {})
         for rid, text in explanations.items():
+            if rid not in raised:
+                ignored.append(rid)
+                continue
             text = text.strip()[:2000]
             if current.get(rid, "") != text:
                 audit_record(actor=actor, action="explain_warning", entity="assessment", entity_id=locked.pk,
@@ -317,6 +330,7 @@ def assessment_explain(*, assessment: Assessment, actor: Any, explanations: dict
         locked.explanations = current
         locked.save(update_fields=["explanations", "updated_at"])
     assessment.refresh_from_db()
+    return ignored
 
 
 def _transition(assessment: Assessment, actor: Any, allowed_from: tuple[str, ...], to: str, **extra: Any) -> None:
@@ -347,5 +361,19 @@ def assessment_return(*, assessment: Assessment, actor: Any, reason: str) -> Non
     _transition(assessment, actor, (Status.SUBMITTED,), Status.RETURNED, return_reason=reason.strip()[:2000])
 
 
+class SignOffRefused(Exception):
+    """Sign-off of an assessment that is incomplete or has unexplained warnings."""
+
+    def __init__(self, blockers: SubmitBlockers) -> None:
+        self.blockers = blockers
+        super().__init__("This assessment cannot be signed off until it is complete and every warning is explained")
+
+
 def assessment_sign_off(*, assessment: Assessment, actor: Any) -> None:
+    """Sign off a submitted assessment. Refused (``SignOffRefused``) while a section is
+    incomplete or a consistency warning is unexplained: answers can change after submission
+    (a lead's change to the case details makes a question apply, an import)."""
+    blockers = assessment_blockers(assessment=assessment)
+    if blockers.any:
+        raise SignOffRefused(blockers)
     _transition(assessment, actor, (Status.SUBMITTED,), Status.SIGNED_OFF, signed_off_at=timezone.now(), signed_off_by=actor)

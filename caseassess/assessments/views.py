@@ -11,12 +11,20 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from caseassess.assessments import services
+from caseassess.assessments.history import case_history
 from caseassess.assessments.models import Status
 from caseassess.assessments.rules import disagreements, suggestions
-from caseassess.assessments.selectors import assessment_state, next_section_id, section_of
+from caseassess.assessments.selectors import (
+    answered_on_the_page,
+    assessment_state,
+    first_unanswered,
+    next_case_for,
+    next_section_id,
+    section_of,
+)
 from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import access_log
 from caseassess.inspections.permissions import assessment_for, can_edit, case_for, is_lead_of
@@ -122,11 +130,11 @@ def case_details(request: HttpRequest, pk: int) -> HttpResponse:
         if result.ok:
             if post.get("autosave"):
                 return _saved_fragment(request, {"details_version": case.details_version})
-            messages.success(request, "Case details saved")
             if post.get("action") == "continue":
                 nxt = next_section_id(ins, None)
                 if nxt:
                     return redirect("assessments:section", pk=assessment.pk, section_id=nxt)
+            messages.success(request, "Case details saved")
             return redirect("assessments:task_list", pk=assessment.pk)
         errors = result.errors
         values.update(submitted)
@@ -230,7 +238,10 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
         data = {k: request.POST.getlist(k) for k in request.POST}
         v, c, base = _section_from(sec, data)
         try:
+            # A millisecond time: anything outside a 64-bit column (the fuzz test sent 10^20) is not one.
             stamp = int(request.POST.get("client_stamp") or 0)
+            if not 0 <= stamp < 2**62:
+                stamp = 0
         except ValueError:
             stamp = 0
         try:
@@ -246,12 +257,14 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
                 return _saved_fragment(request, {f"v-{k}": n for k, n in result.versions.items()})
             return _autosave_problem(request, result.errors, bool(result.conflicts))
         if result.ok:
-            messages.success(request, f"{sec.id} saved")
             if request.POST.get("action") == "continue":
+                # No "saved" banner on the next section: it would push its first question
+                # below the fold on every page of the case (issue 11).
                 nxt = next_section_id(ins, sec.id)
                 if nxt:
                     return redirect("assessments:section", pk=assessment.pk, section_id=nxt)
                 return redirect("assessments:check", pk=assessment.pk)
+            messages.success(request, f"{sec.id} saved")
             return redirect("assessments:task_list", pk=assessment.pk)
         errors = result.errors
         conflicts = result.conflicts
@@ -276,6 +289,7 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
             "conflicts": conflicts,
             "warnings": warnings,
             "suggestions": suggestions(ins, dict(assessment.case.details), local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=ins)),
+            "live": answered_on_the_page(sec),
             "restored": restored,
             "editable": editable,
             "breadcrumbs": _crumbs(assessment),
@@ -299,8 +313,7 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "submit":
             blockers = services.assessment_submit(assessment=assessment, actor=request.user)
             if not blockers.any:
-                messages.success(request, f"Assessment of case {assessment.case.case_ref} submitted")
-                return redirect("assessments:task_list", pk=assessment.pk)
+                return redirect("assessments:submitted", pk=assessment.pk)
         else:
             messages.success(request, "Explanations saved")
             return redirect("assessments:check", pk=assessment.pk)
@@ -315,6 +328,8 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
             "state": state,
             "ins": state.instrument,
             "blockers": blockers,
+            "sections_by_id": {s.id: s for s in state.instrument.sections()},
+            "first_missing": first_unanswered(state),
             "disagreements": disagreements(
                 state.instrument, dict(assessment.case.details), state.answers,
                 local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=state.instrument),
@@ -329,28 +344,93 @@ def check_answers(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required_keep_post
-@require_POST
+def submitted(request: HttpRequest, pk: int) -> HttpResponse:
+    """GOV.UK confirmation page after submission: short, with what happens next."""
+    assessment = assessment_for(request.user, pk)
+    _log_view(request, assessment)
+    nxt = next_case_for(user=request.user, after=assessment)
+    return render(
+        request,
+        "assessments/submitted.html",
+        {"title": f"Case {assessment.case.case_ref} submitted", "a": assessment, "next_case": nxt,
+         "breadcrumbs": _crumbs(assessment)[:2], "section_nav": "inspections"},
+    )
+
+
+def _review_context(assessment: Any, state: Any) -> dict[str, Any]:
+    ins = state.instrument
+    return {
+        "title": f"Review case {assessment.case.case_ref}",
+        "a": assessment,
+        "state": state,
+        "ins": ins,
+        "blockers": services.assessment_blockers(assessment=assessment),
+        "sections_by_id": {s.id: s for s in ins.sections()},
+        "first_missing": first_unanswered(state),
+        "disagreements": disagreements(
+            ins, dict(assessment.case.details), state.answers,
+            local_overrides=area_tiering_overrides(inspection=assessment.case.inspection, ins=ins),
+        ),
+        "breadcrumbs": _crumbs(assessment),
+        "section_nav": "inspections",
+    }
+
+
+@login_required_keep_post
+@require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead inspector's review: every answer, the warnings with the assessor's
+    explanations and the decision-aid disagreements, then Sign off (with a confirmation
+    step) or Return (with a reason)."""
     assessment = assessment_for(request.user, pk)
     if not is_lead_of(request.user, assessment.case.inspection_id):
         raise Http404("No such assessment")
-    action = request.POST.get("action")
-    try:
-        if action == "sign_off":
-            services.assessment_sign_off(assessment=assessment, actor=request.user)
-            messages.success(request, f"Case {assessment.case.case_ref} signed off")
-        elif action == "return":
-            reason = request.POST.get("reason", "").strip()
-            if not reason:
-                messages.error(request, "Enter what needs to change before returning the assessment")
-                return redirect("assessments:task_list", pk=assessment.pk)
-            services.assessment_return(assessment=assessment, actor=request.user, reason=reason)
-            messages.success(request, f"Case {assessment.case.case_ref} returned to the assessor")
-        else:
-            return HttpResponseBadRequest("Unknown action")
-    except services.NotEditable as exc:
-        messages.error(request, str(exc))
-    return redirect("assessments:task_list", pk=assessment.pk)
+    _log_view(request, assessment)
+    state = assessment_state(assessment=assessment)
+    ctx = _review_context(assessment, state)
+    errors: dict[str, str] = {}
+    template = "assessments/review.html"
+    if request.method == "POST":
+        action = request.POST.get("action")
+        reason = request.POST.get("reason", "").strip()
+        ctx["reason"] = reason
+        try:
+            if action == "sign_off":
+                if ctx["blockers"].any:
+                    raise services.SignOffRefused(ctx["blockers"])
+                if assessment.status != Status.SUBMITTED:
+                    raise services.NotEditable(f"This assessment is {assessment.get_status_display().lower()}")
+                template = "assessments/review_confirm.html"
+                ctx["title"] = f"Sign off case {assessment.case.case_ref}?"
+            elif action == "confirm_sign_off":
+                services.assessment_sign_off(assessment=assessment, actor=request.user)
+                messages.success(request, f"Case {assessment.case.case_ref} signed off")
+                return redirect(reverse("inspections:detail", args=[assessment.case.inspection_id]) + f"#case-{assessment.pk}")
+            elif action == "return":
+                if not reason:
+                    errors["reason"] = "Enter what needs to change before returning the assessment"
+                else:
+                    services.assessment_return(assessment=assessment, actor=request.user, reason=reason)
+                    messages.success(request, f"Case {assessment.case.case_ref} returned to {assessment.assessor.get_full_name() or assessment.assessor.username if assessment.assessor else 'the assessor'}")
+                    return redirect(reverse("inspections:detail", args=[assessment.case.inspection_id]) + f"#case-{assessment.pk}")
+            else:
+                return HttpResponseBadRequest("Unknown action")
+        except services.SignOffRefused as exc:
+            errors["sign_off"] = "You cannot sign off this assessment yet: " + "; ".join(_blocker_words(state, exc.blockers))
+        except services.NotEditable as exc:
+            errors["sign_off"] = f"{exc}: it cannot be signed off or returned"
+    ctx.update({"errors": errors, "form_has_errors": bool(errors)})
+    return render(request, template, ctx, status=400 if errors else 200)
+
+
+def _blocker_words(state: Any, blockers: Any) -> list[str]:
+    words = []
+    for s in blockers.incomplete_sections:
+        words.append("the case details are not complete" if s == "case details" else f"section {s} is not complete")
+    for w in state.warnings:
+        if w.rule_id in blockers.unexplained_warnings:
+            words.append(f"the warning on {' and '.join(w.questions)} is not explained")
+    return words
 
 
 @login_required_keep_post
@@ -363,7 +443,7 @@ def history(request: HttpRequest, case_id: int) -> HttpResponse:
         # own assessment's, never another assessor's answers.
         own = [str(pk) for pk in case.assessments.filter(assessor=request.user).values_list("pk", flat=True)]
         events_qs = events_qs.exclude(Q(entity="assessment") & ~Q(entity_id__in=own))
-    events = list(events_qs[:1000])
+    events = case_history(events=events_qs[:1000], ins=instrument_get(version=case.inspection.instrument))
     return render(
         request,
         "assessments/history.html",

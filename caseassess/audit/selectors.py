@@ -38,6 +38,7 @@ ACTION_LABELS: dict[str, str] = {
     "case_add": "Added a case",
     "allocate": "Allocated a case",
     "answer": "Answered a question",
+    "comment": "Changed a comment on a question",
     "case_detail": "Changed a case detail",
     "explain_warning": "Explained a consistency warning",
     "import": "Imported assessments",
@@ -64,6 +65,7 @@ KIND_LABELS: dict[str, str] = {
     "report_view": "Opened findings",
     "export": "Downloaded an export",
     "api_call": "Used the API",
+    "refused": "Was refused a record (page not found)",
 }
 LOGS = {"changes": "Changes", "views": "Record views"}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import re
 import time
 from typing import Any
 
@@ -15,6 +17,9 @@ from django.urls import reverse
 from django.utils.timezone import localtime
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 from markupsafe import Markup
+
+from caseassess_core.instrument.text import people_text
+from caseassess_core.rules.base import label
 
 
 def markdown_filter(text: str | None) -> Markup:
@@ -37,6 +42,53 @@ def dt(value: Any, fmt: str = "%-d %B %Y %H:%M") -> str:
     with contextlib.suppress(ValueError, AttributeError):
         value = localtime(value)
     return value.strftime(fmt)
+
+
+def date_filter(value: Any) -> str:
+    """A date as people write it: "26 March 2011". Accepts a date, a datetime (shown in local
+    time) or an ISO string such as "2011-03-26" (case-detail dates are stored that way);
+    anything else is shown unchanged."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        with contextlib.suppress(ValueError):
+            value = localtime(value)
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value.strftime('%B %Y')}"
+    return str(value)
+
+
+def datetime_filter(value: Any) -> str:
+    """A moment as people write it: "26 March 2011 at 14:05"."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime.datetime):
+        with contextlib.suppress(ValueError):
+            value = localtime(value)
+        return f"{date_filter(value)} at {value.strftime('%H:%M')}"
+    return date_filter(value)
+
+
+_CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")
+
+
+def words_filter(value: Any) -> str:
+    """A data value in words: ``tier_3`` -> "Tier 3", ``very_high`` -> "very high", a list
+    joined with commas; other text unchanged."""
+    if isinstance(value, list | tuple):
+        return ", ".join(words_filter(v) for v in value)
+    text = str(value)
+    return label(text) if _CODE.match(text) else text
 
 
 SESSION_WARNING_SECONDS = 3 * 60
@@ -67,4 +119,8 @@ def environment(**options: Any) -> Environment:
     )
     env.filters["markdown"] = markdown_filter
     env.filters["dt"] = dt
+    env.filters["date"] = date_filter
+    env.filters["datetime"] = datetime_filter
+    env.filters["people_text"] = people_text
+    env.filters["words"] = words_filter
     return env

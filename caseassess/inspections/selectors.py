@@ -105,3 +105,34 @@ def area_tiering_rows(*, inspection: Inspection, ins: Any) -> list[LocalTieringR
         LocalTieringRow(str(r["id"]), str(r["condition"]), tuple(t for t in TIERS if r.get(t)), chosen.get(str(r["id"])))
         for r in local_tiering_rows(ins=ins)
     ]
+
+
+@dataclass(frozen=True)
+class WorkDone:
+    """Answers already recorded on an assessment, for the warning before reallocating it."""
+
+    assessment: Assessment
+    answers: int
+    by: list[str]  # people who saved them, most answers first
+    last_saved: Any
+
+
+def allocation_work(*, assessments: list[Assessment]) -> list[WorkDone]:
+    """The assessments among ``assessments`` that have answers, with how many and by whom."""
+    from django.db.models import Count, Max
+
+    rows = (
+        Answer.objects.filter(assessment__in=assessments)
+        .values("assessment_id", "updated_by__first_name", "updated_by__last_name", "updated_by__username")
+        .annotate(n=Count("id"), last=Max("updated_at"))
+    )
+    per: dict[int, list[tuple[int, str, Any]]] = {}
+    for r in rows:
+        name = f"{r['updated_by__first_name']} {r['updated_by__last_name']}".strip() or r["updated_by__username"] or "an import"
+        per.setdefault(r["assessment_id"], []).append((r["n"], name, r["last"]))
+    out = []
+    for a in assessments:
+        if a.pk in per:
+            items = sorted(per[a.pk], key=lambda t: -t[0])
+            out.append(WorkDone(a, sum(n for n, _, _ in items), [name for _, name, _ in items], max(last for _, _, last in items)))
+    return out

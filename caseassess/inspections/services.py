@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +14,11 @@ from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import audit_record
 from caseassess.inspections.models import Case, Inspection
 from caseassess.instruments.selectors import instrument_get
+from caseassess_core.csvrows import StrayCarriageReturn, records_from_text
 from caseassess_core.instrument.schema import AnswerType
 from caseassess_core.scoring.assess import AnswerError, clean_answer
+from caseassess_core.textcheck import CASE_REF
 
-CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
@@ -56,6 +55,13 @@ def case_allocate(*, assessment: Assessment, actor: Any, assessor: User | None) 
         audit_record(actor=actor, action="allocate", entity="assessment", entity_id=assessment.pk, inspection_id=assessment.case.inspection_id, case_id=assessment.case_id, field="assessor", old=old, new=assessor.username if assessor else None)
 
 
+def cases_allocate(*, assessments: list[Assessment], actor: Any, assessor: User | None) -> None:
+    """Allocate several cases to one assessor (or to nobody): all or none."""
+    with transaction.atomic():
+        for assessment in assessments:
+            case_allocate(assessment=assessment, actor=actor, assessor=assessor)
+
+
 @dataclass
 class ImportReport:
     created: int = 0
@@ -78,9 +84,11 @@ def cases_import_header_errors(*, inspection: Inspection, text: str) -> list[str
     header row names case_ref and only known columns."""
     ins = instrument_get(version=inspection.instrument)
     try:
-        header = next(csv.reader(io.StringIO(text, newline="")), [])
+        header = next(records_from_text(text), [])
+    except StrayCarriageReturn as exc:
+        return [f"The file is not valid CSV: {exc}"]
     except csv.Error as exc:
-        return [f"Line 1: this is not a readable CSV file ({exc}); save it as CSV UTF-8"]
+        return [f"This is not a readable CSV file ({exc}); save it as CSV UTF-8"]
     headers = [h.strip() for h in header]
     if "case_ref" not in headers:
         return ["Row 1: the header must include a case_ref column"]
@@ -101,13 +109,23 @@ def cases_import_csv(*, inspection: Inspection, actor: Any, text: str, progress:
     say = progress or (lambda *a, **k: None)
     ins = instrument_get(version=inspection.instrument)
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        headers = [h.strip() for h in (reader.fieldnames or [])]
-        raws = list(reader)
-    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit, a stray NUL
-        report.errors.append(f"Line {reader.line_num}: this is not a readable CSV file ({exc}); save it as CSV UTF-8")
+        records = list(records_from_text(text))
+    except StrayCarriageReturn as exc:
+        report.errors.append(f"The file is not valid CSV: {exc}")
         return report
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
+        report.errors.append(f"This is not a readable CSV file ({exc}); save it as CSV UTF-8")
+        return report
+    headers = [h.strip() for h in (records[0] if records else [])]
+    raws: list[dict[str | None, Any]] = []
+    for rec in records[1:]:
+        if not rec:
+            continue  # a blank line (as csv.DictReader skips)
+        raw: dict[str | None, Any] = dict(zip(headers, rec, strict=False))
+        if len(rec) > len(headers):
+            raw[None] = rec[len(headers):]
+        raws.append(raw)
     if "case_ref" not in headers:
         report.errors.append("Row 1: the header must include a case_ref column")
         return report

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caseassess.accounts.models import User
 from caseassess.assessments.models import Assessment
 from caseassess.assessments.services import assessment_blockers
 from caseassess.inspections import services
@@ -24,7 +23,12 @@ from caseassess.inspections.permissions import (
     programmes_for_new_inspections,
     sees_findings_of,
 )
-from caseassess.inspections.selectors import inspection_assessments, inspection_disagreements, inspection_progress
+from caseassess.inspections.selectors import (
+    allocation_work,
+    inspection_assessments,
+    inspection_disagreements,
+    inspection_progress,
+)
 from caseassess.jobs.models import JobKind
 from caseassess.jobs.services import job_start
 
@@ -152,19 +156,54 @@ def import_assessments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Allocate one case (its row's Allocate button) or every ticked case (bulk). Cases that
+    already have answers are reallocated only after a warning saying how much work has been
+    done and by whom. Afterwards the page goes back to the case's row."""
     inspection = inspection_for_lead(request.user, pk)
+    post = request.POST
+    if post.get("row"):  # one row's Allocate button: that row's chosen assessor
+        ids, username = [post["row"]], post.get(f"assessor-{post['row']}", "")
+    elif post.get("action") == "bulk" or post.get("action") == "confirm":
+        ids, username = post.getlist("assessments"), post.get("bulk_assessor", "")
+    else:  # the single-case form: assessment + assessor
+        ids, username = [post.get("assessment", "")], post.get("assessor", "")
     try:
-        assessment = Assessment.objects.select_related("case").get(pk=int(request.POST.get("assessment", "0")), case__inspection=inspection)
-    except (Assessment.DoesNotExist, ValueError):
+        wanted = [int(i) for i in ids]
+    except ValueError:
         raise Http404("No such case") from None
-    username = request.POST.get("assessor", "")
-    assessor = User.objects.filter(username=username).first() if username else None
+    back = reverse("inspections:detail", args=[inspection.pk])
+    if not wanted:
+        messages.error(request, "Tick the cases to allocate")
+        return redirect(back + "#cases")
+    assessments = list(Assessment.objects.select_related("case", "assessor").filter(pk__in=wanted, case__inspection=inspection).order_by("case__case_ref"))
+    if len(assessments) != len(set(wanted)):
+        raise Http404("No such case")
+    assessor = next((u for u in inspection_assessors(inspection) if u.username == username), None) if username else None
+    if username and assessor is None:
+        messages.error(request, f"{username} is not part of this inspection")
+        return redirect(back + f"#case-{assessments[0].pk}")
+    moving = [a for a in assessments if a.assessor_id != (assessor.pk if assessor else None)]
+    work = allocation_work(assessments=moving)
+    if work and post.get("action") != "confirm":
+        return render(
+            request,
+            "inspections/allocate_confirm.html",
+            {
+                "title": "Reallocate cases with answers?" if len(work) > 1 else f"Reallocate case {work[0].assessment.case.case_ref}?",
+                "inspection": inspection, "assessments": assessments, "work": work, "assessor": assessor,
+                "without_work": [a for a in moving if a.pk not in {w.assessment.pk for w in work}],
+                "breadcrumbs": _crumbs(inspection), "section_nav": "inspections",
+            },
+        )
     try:
-        services.case_allocate(assessment=assessment, actor=request.user, assessor=assessor)
-        messages.success(request, f"Case {assessment.case.case_ref} allocated to {assessor.username if assessor else 'nobody'}")
+        services.cases_allocate(assessments=moving, actor=request.user, assessor=assessor)
     except services.CaseError as exc:
         messages.error(request, str(exc))
-    return redirect("inspections:detail", pk=inspection.pk)
+    else:
+        who = (assessor.get_full_name() or assessor.username) if assessor else "nobody"
+        refs = ", ".join(a.case.case_ref for a in assessments)
+        messages.success(request, f"Case{'s' if len(assessments) > 1 else ''} {refs} allocated to {who}")
+    return redirect(back + f"#case-{assessments[0].pk}")
 
 
 @login_required

@@ -87,10 +87,14 @@ def table(request: HttpRequest, instrument_id: str, table_id: str) -> HttpRespon
         tbl = ins.table(table_id)
     except KeyError:
         raise Http404("No such table") from None
+    # The tiering grid is laid out as the guide's Appendix 2 prints it: a question per row,
+    # ticks under T1-T4; every other table as its rows and columns, in words.
+    template = "instruments/tiering_grid.html" if tbl.id == "tiering_grid" else "instruments/table.html"
+    columns = [c for c in tbl.columns if c != "id"]
     return render(
         request,
-        "instruments/table.html",
-        {"title": tbl.title, "version": version, "tbl": tbl, "breadcrumbs": _crumbs(version), "section_nav": "instrument"},
+        template,
+        {"title": tbl.title, "version": version, "tbl": tbl, "columns": columns, "breadcrumbs": _crumbs(version), "section_nav": "instrument"},
     )
 
 

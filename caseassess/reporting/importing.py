@@ -44,6 +44,7 @@ from caseassess.instruments.models import InstrumentVersion
 from caseassess.instruments.selectors import instrument_expressions, instrument_get
 from caseassess.reporting import counts
 from caseassess.reporting.models import FindingsCount
+from caseassess_core.csvrows import records_from_binary
 from caseassess_core.instrument.schema import AnswerType, CaseDetailField, Instrument, Question
 from caseassess_core.scoring.assess import AnswerError, CaseScorer, clean_answer
 
@@ -230,10 +231,11 @@ class _Source:
     def __init__(self, binary: IO[bytes], size: int) -> None:
         self.binary = binary
         self.size = size
-        self.text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
     def records(self) -> Iterator[list[str]]:
-        return csv.reader(self.text)
+        # The csv module's own newline handling, as every upload (a stray carriage return
+        # outside quotes is refused with its line, never read as a new record).
+        return records_from_binary(self.binary, encoding="utf-8-sig", errors="surrogateescape")
 
     def position(self) -> int:
         try:

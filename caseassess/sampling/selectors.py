@@ -18,6 +18,7 @@ from caseassess.sampling.quality import DONE
 from caseassess.sampling.services import DESIGN_WEIGHT
 from caseassess.sampling.weighting import WeightedCountRow, WeightedScore, weighted_scores
 from caseassess_core.findings.tables import overall_scores
+from caseassess_core.instrument.text import people_text
 from caseassess_core.statistics.agreement import (
     AgreementReport,
     PairAgreement,
@@ -133,7 +134,7 @@ def agreement_for(*, inspections: Sequence[Inspection]) -> AgreementView:
         who = (_name(p.first.assessor), _name(p.second.assessor))
         for qid in sorted(set(a) | set(b)):
             rows.append(AnswerPair(qid, section_of.get(qid, "?"), who, _value_text(a.get(qid)), _value_text(b.get(qid))))
-    labels = {q.id: q.key_aspect or q.text for q in ins.questions()} | {s.id: s.title for s in ins.sections()}
+    labels = {q.id: people_text(q.key_aspect or q.text) for q in ins.questions()} | {s.id: s.title for s in ins.sections()}
     return AgreementView(agreement_report(rows), len(pairs), labels, min_cases=settings.KAPPA_MIN_CASES)
 
 
@@ -217,7 +218,7 @@ def benchmarks(*, inspection: Inspection) -> list[BenchmarkView]:
             mine = answers.get(a.pk, {})
             asked = [q for q in scored if q.id in ref or q.id in mine]
             pairs = [(_value_text(ref.get(q.id)), _value_text(mine.get(q.id))) for q in asked]
-            diffs = [(q.id, q.key_aspect or q.text, r, m) for q, (r, m) in zip(asked, pairs, strict=True) if r != m]
+            diffs = [(q.id, people_text(q.key_aspect or q.text), r, m) for q, (r, m) in zip(asked, pairs, strict=True) if r != m]
             rows.append(BenchmarkAttempt(a.pk, _name(a.assessor), a.get_status_display(), done,
                                          agreement_from_pairs(pairs) if done else None, diffs if done else []))
         out.append(BenchmarkView(b.pk, b.case.case_ref, b.reference_id, _name(b.reference.assessor), rows))

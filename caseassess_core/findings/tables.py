@@ -22,6 +22,7 @@ from typing import Literal
 
 from caseassess_core.findings.counts import CountIndex, CountRow
 from caseassess_core.instrument.schema import Instrument, ScoreDefinition
+from caseassess_core.instrument.text import people_text
 from caseassess_core.statistics.contingency import chi_square_2x2
 from caseassess_core.statistics.proportions import Proportion
 
@@ -217,7 +218,7 @@ def question_table(
         chosen = [instrument.question(qid) for qid in questions]
     rows = []
     for q in chosen:
-        row = _row(index, "question", q.id, q.key_aspect or q.text, (q.id,), pair, comparison)
+        row = _row(index, "question", q.id, people_text(q.key_aspect or q.text), (q.id,), pair, comparison)
         if skip_empty and all(c.n == 0 for c in row.cells):
             continue
         rows.append(row)

@@ -61,14 +61,81 @@ class LoadedInstrument:
     expressions: dict[str, Expression]  # question id -> applicability
 
 
+# Limits on one instrument file (the shipped instrument's largest file is 114 KB and holds
+# under 3,000 values): a file over a limit is refused with the limit named, before it can
+# take the loader's memory or time (a "billion laughs" of YAML aliases, a 60 MB file,
+# 100,000 nested lists).
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 40
+MAX_VALUES = 500_000  # after expanding aliases
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """SafeLoader that refuses nesting deeper than MAX_DEPTH while composing (PyYAML's
+    composer recurses once per level)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(int(self.line) + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document holds once aliases are expanded (each alias counts its
+    anchor's whole subtree again), computed without expanding; stops counting past the cap."""
+    sizes: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack: list[yaml.Node] = [root]
+    seen: set[int] = set()
+    while stack:  # children before parents, each node once
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        order.append(n)
+        if isinstance(n, yaml.MappingNode):
+            stack.extend(x for kv in n.value for x in kv)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    for n in reversed(order):
+        if isinstance(n, yaml.MappingNode):
+            total = 1 + sum(sizes.get(id(x), 1) for kv in n.value for x in kv)
+        elif isinstance(n, yaml.SequenceNode):
+            total = 1 + sum(sizes.get(id(x), 1) for x in n.value)
+        else:
+            total = 1
+        sizes[id(n)] = min(total, MAX_VALUES + 1)
+    return sizes[id(root)]
 
 
 def _compose(path: Path) -> tuple[Any, dict[Loc, int]]:
-    text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            msg = f"the file is {size:,} bytes; the limit on file size is {MAX_FILE_BYTES:,} bytes"
+            raise InstrumentError([Problem(str(path), None, "", msg)])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InstrumentError([Problem(str(path), None, "", "the file is not UTF-8 text")]) from None
+    except OSError as exc:
+        raise InstrumentError([Problem(str(path), None, "", f"cannot be read: {exc.strerror or exc}")]) from None
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+    except _TooDeep as exc:
+        msg = f"nesting is deeper than {MAX_DEPTH} levels (limit on nesting depth)"
+        raise InstrumentError([Problem(str(path), exc.line, "", msg)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -77,6 +144,11 @@ def _compose(path: Path) -> tuple[Any, dict[Loc, int]]:
     lines: dict[Loc, int] = {}
     if node is None:
         return {}, lines
+    if _expanded_size(node) > MAX_VALUES:
+        raise InstrumentError(
+            [Problem(str(path), None, "", f"the YAML expands to more than {MAX_VALUES:,} values "
+                     "(limit on alias expansion: anchors (&) repeated by aliases (*))")]
+        )
 
     def walk(n: yaml.Node, loc: Loc) -> None:
         lines[loc] = n.start_mark.line + 1
@@ -96,7 +168,7 @@ def _compose(path: Path) -> tuple[Any, dict[Loc, int]]:
                 walk(v, (*loc, i))
 
     walk(node, ())
-    data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+    data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader; within the limits checked above
     return data, lines
 
 
@@ -148,10 +220,17 @@ def load_instrument(path: str | Path) -> LoadedInstrument:
     files = [str(root_path)]
     merged: dict[str, Any] = dict(data)
     problems: list[Problem] = []
+    home = root_path.parent.resolve()
     for i, inc in enumerate(data.get("include") or []):
         inc_path = root_path.parent / str(inc)
-        if not inc_path.exists():
-            f, ln = places.at(("include", i))
+        f, ln = places.at(("include", i))
+        # Resolved (.., absolute paths and symbolic links followed) before the check: an
+        # include can name only a file inside the instrument's own directory.
+        if not inc_path.resolve().is_relative_to(home):
+            msg = f"included file {inc!r} is outside the instrument directory {home}"
+            problems.append(Problem(f, ln, f"include[{i}]", msg))
+            continue
+        if not inc_path.is_file():
             problems.append(Problem(f, ln, f"include[{i}]", f"included file {inc!r} not found"))
             continue
         part, part_lines = _compose(inc_path)

@@ -130,6 +130,11 @@ _FIELD_LABELS = {
 }
 
 
+def long_date(value: date) -> str:
+    """A date in words, as pages and reasons show it: "26 March 2011" (never 2011-03-26)."""
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
 def label(value: str) -> str:
     """`very_high` -> `very high`, `tier_3` -> `Tier 3`."""
     if value.startswith("tier_"):

@@ -16,6 +16,7 @@ from caseassess_core.rules.base import (
     RuleResult,
     Tables,
     label,
+    long_date,
     row,
     rows,
     text,
@@ -182,11 +183,11 @@ def mappa_referral(
         return RuleResult(rule_id, title, informs, "unknown", "Record the date the timescale runs from.",
                           (f"MAPPA {label(level)}",), (start_field,))
     due = due_date(date.fromisoformat(start), int(spec["amount"]), str(spec["unit"]))
-    reasons = [f"MAPPA {label(level)}", f"{spec['text']}: due by {due.isoformat()}"]
+    reasons = [f"MAPPA {label(level)}", f"{spec['text']}: due by {long_date(due)}"]
     if referral_date is None:
-        return RuleResult(rule_id, title, informs, "unknown", f"Referral due by {due.isoformat()}.",
+        return RuleResult(rule_id, title, informs, "unknown", f"Referral due by {long_date(due)}.",
                           tuple(reasons), ("mappa_referral_date",), due)
     met = referral_date <= due
-    reasons.append(f"Referred {referral_date.isoformat()} {'≤' if met else '>'} due {due.isoformat()}")
+    reasons.append(f"Referred {long_date(referral_date)} {'≤' if met else '>'} due {long_date(due)}")
     suggestion = "Referred within the timescale." if met else "Referred later than the timescale."
     return RuleResult(rule_id, title, informs, "met" if met else "not_met", suggestion, tuple(reasons), (), due)

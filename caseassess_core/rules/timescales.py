@@ -25,6 +25,7 @@ from caseassess_core.rules.base import (
     Tables,
     iso_date,
     label,
+    long_date,
     row,
     text,
 )
@@ -90,21 +91,21 @@ def _verdict(
     reasons: list[str],
 ) -> RuleResult:
     informs = _informs(spec)
-    reasons = [*reasons, f"{spec['text']}: due by {due.isoformat()}"]
+    reasons = [*reasons, f"{spec['text']}: due by {long_date(due)}"]
     if done is None:
         return RuleResult(
             rule_id, title, informs, "unknown",
-            f"Due by {due.isoformat()}; record the date to check it.", tuple(reasons), (done_field,), due,
+            f"Due by {long_date(due)}; record the date to check it.", tuple(reasons), (done_field,), due,
         )
     if done < start:
-        reasons.append(f"{label(done_field).capitalize()} {done.isoformat()} is before {start.isoformat()}")
+        reasons.append(f"{label(done_field).capitalize()} {long_date(done)} is before {long_date(start)}")
     met = done <= due
-    reasons.append(f"{label(done_field).capitalize()} {done.isoformat()} {'≤' if met else '>'} due {due.isoformat()}")
+    reasons.append(f"{label(done_field).capitalize()} {long_date(done)} {'≤' if met else '>'} due {long_date(due)}")
     outcome = "met" if met else "not_met"
     suggestion = (
-        f"Within the timescale (due by {due.isoformat()})."
+        f"Within the timescale (due by {long_date(due)})."
         if met
-        else f"Later than the timescale (due by {due.isoformat()}): look for a recorded, acceptable reason."
+        else f"Later than the timescale (due by {long_date(due)}): look for a recorded, acceptable reason."
     )
     return RuleResult(rule_id, title, informs, outcome, suggestion, tuple(reasons), (), due)
 
@@ -149,7 +150,7 @@ def sentence_plan_timescale(case: Case, tables: Tables, *, sentence_plan_date: d
         return RuleResult(rule_id, title, _informs(spec), "unknown", f"Record the {label(start_field)}.", (fact,),
                           (start_field,))
     due = due_date(start, int(spec["amount"]), str(spec["unit"]))
-    reasons = [fact, f"Counted from the {label(start_field)}, {start.isoformat()}"]
+    reasons = [fact, f"Counted from the {label(start_field)}, {long_date(start)}"]
     if text(case, "transferred_in") == "yes":
         reasons.append("Transferred in: the guide times initial planning from the transfer into the area, which the"
                        " case details do not record; judge the timeliness from the transfer date")
@@ -240,8 +241,8 @@ def weekly_contact(
     points = [start, *[d for d in dates if start <= d <= end], end]
     gaps = [(a, b) for a, b in zip(points, points[1:], strict=False) if (b - a).days > interval]
     reasons = [fact, f"{spec['text']}: {len([d for d in dates if start <= d <= end])} contacts"
-               f" from {start.isoformat()} to {end.isoformat()}"]
-    reasons.extend(f"No contact for {(b - a).days} days between {a.isoformat()} and {b.isoformat()}" for a, b in gaps)
+               f" from {long_date(start)} to {long_date(end)}"]
+    reasons.extend(f"No contact for {(b - a).days} days between {long_date(a)} and {long_date(b)}" for a, b in gaps)
     first_gap_due = due_date(gaps[0][0], interval, "days") if gaps else None
     if gaps:
         return RuleResult(
@@ -276,7 +277,7 @@ def _weekly_counts(
             ("contact_weeks_checked", "contact_weeks_with_contact"),
         )
     start = iso_date(case, str(spec["from_date"]))
-    since = f" from {start.isoformat()}" if start else ""
+    since = f" from {long_date(start)}" if start else ""
     reasons = [fact, str(spec["text"]),
                f"Contact arranged in {weeks_with_contact} of the {weeks_checked} weeks checked{since}"]
     if weeks_with_contact == weeks_checked:

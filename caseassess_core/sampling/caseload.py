@@ -13,11 +13,13 @@ If there is any error, no rows are returned.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+
+from caseassess_core.csvrows import StrayCarriageReturn, records_from_text
+from caseassess_core.textcheck import control_character, is_case_ref, neutralise_formula
 
 SENTENCE_TYPES = frozenset(
     {"community_order", "suspended_sentence_order", "licence_determinate", "licence_indeterminate"}
@@ -188,12 +190,12 @@ def parse_caseload_csv(text: str | bytes) -> CaseloadParseResult:
     decoded = _decode(text)
     if isinstance(decoded, CaseloadError):
         return CaseloadParseResult(errors=(decoded,))
-    reader = csv.reader(io.StringIO(decoded, newline=""))
     try:
-        records = list(reader)
+        records = list(records_from_text(decoded))
+    except StrayCarriageReturn as exc:
+        return CaseloadParseResult(errors=(CaseloadError(exc.line, None, f"this is not valid CSV: {exc}"),))
     except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
-        error = CaseloadError(reader.line_num, None, f"this is not a readable CSV file ({exc})")
-        return CaseloadParseResult(errors=(error,))
+        return CaseloadParseResult(errors=(CaseloadError(1, None, f"this is not a readable CSV file ({exc})"),))
     if not records or not any(cell.strip() for cell in records[0]):
         return CaseloadParseResult(errors=(CaseloadError(1, None, "the file is empty"),))
 
@@ -244,8 +246,23 @@ def parse_caseload_csv(text: str | bytes) -> CaseloadParseResult:
 def _parse_row(row: int, values: Mapping[str, str], errors: list[CaseloadError]) -> CaseRecord | None:
     before = len(errors)
     case_ref = values["case_ref"]
+    for column, value in values.items():
+        bad = control_character(value, allow_line_breaks=column not in REQUIRED_COLUMNS)
+        if bad is not None:
+            errors.append(CaseloadError(row, column, f"remove the control character {bad}"))
+    if len(errors) > before:
+        return None
     if not case_ref:
         errors.append(CaseloadError(row, "case_ref", "the case reference is empty"))
+    elif not is_case_ref(case_ref):
+        errors.append(
+            CaseloadError(
+                row,
+                "case_ref",
+                f"{case_ref[:50]!r} is not a case reference: use letters, numbers, / . _ or - "
+                "(up to 40 characters, starting with a letter or number)",
+            )
+        )
 
     choices: dict[str, str] = {}
     for column, allowed in _SINGLE_CHOICE.items():
@@ -282,7 +299,8 @@ def _parse_row(row: int, values: Mapping[str, str], errors: list[CaseloadError])
 
     if len(errors) > before or start is None:
         return None
-    attributes = {name: value for name, value in values.items() if name not in REQUIRED_COLUMNS}
+    # Other columns are kept as text; one a spreadsheet would run as a formula is stored neutralised.
+    attributes = {name: neutralise_formula(value) for name, value in values.items() if name not in REQUIRED_COLUMNS}
     return CaseRecord(
         case_ref=case_ref,
         sentence_type=choices["sentence_type"],

@@ -8,6 +8,7 @@ Pure functions over plain mappings: ``case`` is the View 0 case details
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from caseassess_core.instrument.schema import (
     Scoring,
     Section,
 )
+from caseassess_core.textcheck import control_character
 
 SectionStatus = Literal["not_started", "in_progress", "completed"]
 
@@ -156,6 +158,10 @@ def clean_answer(instrument: Instrument, item: Question | CaseDetailField, raw: 
     label = item.id if isinstance(item, Question) else (item.number or item.label)
     if raw is None or raw == "" or raw == [] or raw == {}:
         return None
+    for part in ([raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []):
+        control = control_character(str(part), allow_line_breaks=item.type == AnswerType.TEXT)
+        if control is not None:
+            raise AnswerError(f"{label}: remove the control character {control}")
     if isinstance(item, Question) and item.type == AnswerType.FACTOR_OUTCOMES:
         return _clean_factor_outcomes(instrument, item, raw, label)
     if item.type == AnswerType.SINGLE_CHOICE:
@@ -175,6 +181,10 @@ def clean_answer(instrument: Instrument, item: Question | CaseDetailField, raw: 
             number = float(str(raw).strip())
         except ValueError:
             raise AnswerError(f"{label}: enter a number") from None
+        if not math.isfinite(number):
+            # float() reads nan, inf, Infinity and 1e400 (too big: infinity); none is a count or a score.
+            shown = str(raw).strip()[:20]
+            raise AnswerError(f"{label}: enter a number such as 12 or 3.5 ({shown!r} is not a finite number)")
         lo = getattr(item, "min", None)
         hi = getattr(item, "max", None)
         if (lo is not None and number < lo) or (hi is not None and number > hi):

@@ -103,7 +103,7 @@ def test_a_case_shows_its_first_appointment_timescale_beside_c_2_1_3_with_the_du
     assert "Suggestion from the First appointment timescale rule" in text
     assert "Due date: Monday 30 December 2013 (not met)" in text
     question.get_by_text("Why (First appointment timescale)").click()
-    assert "First appointment date 2013-12-31 > due 2013-12-30" in question.inner_text()
+    assert "First appointment date 31 December 2013 > due 30 December 2013" in question.inner_text()
     assert not page.locator('input[name="q-C.2.1.3"]:checked').count()  # a suggestion, never an answer
     plan = page.locator("#question-C_2_1_8").inner_text()
     assert "Due date: Friday 17 January 2014 (met)" in plan

@@ -123,12 +123,14 @@ def test_a_new_assessor_walks_a_whole_case_and_the_lead_signs_it_off(live_server
     # Check your answers: the warning blocks submission until it is explained.
     page.goto(f"{base}/assessments/{a.pk}/check/")
     check_page(page, "07-check-answers")
-    page.get_by_role("button", name="Submit assessment").click()
-    assert "Resolve or explain consistency warning CR01" in page.locator(".govuk-error-summary").inner_text()
+    # Submit is at the top (beside the blockers) as well as at the bottom.
+    page.get_by_role("button", name="Submit assessment").first.click()
+    assert "Change the answers to E.2.3.2 and D.2.2.8 or explain why both are right" in page.locator(".govuk-error-summary").inner_text()
     check_page(page, "08-check-answers-error")
     page.fill("#explain-CR01", "Contact was sufficient but the offender did not comply in the first months.")
-    page.get_by_role("button", name="Submit assessment").click()
-    assert "submitted" in page.locator(".govuk-notification-banner").inner_text()
+    page.get_by_role("button", name="Submit assessment").last.click()
+    assert "Assessment submitted" in page.locator(".govuk-panel").inner_text()
+    check_page(page, "08b-submitted")
     page.goto(f"{base}/cases/{a.case_id}/history/")
     check_page(page, "09-history")
 
@@ -138,8 +140,20 @@ def test_a_new_assessor_walks_a_whole_case_and_the_lead_signs_it_off(live_server
     page.goto(f"{base}/inspections/{a.case.inspection_id}/")
     check_page(page, "10-inspection")
     page.goto(f"{base}/assessments/{a.pk}/")
+    page.get_by_role("link", name="Review the assessment").click()
+    assert "Contact was sufficient" in page.locator("main").inner_text()  # the assessor's explanation
+    check_page(page, "10b-review")
+    # Return without a reason: an error summary, nothing changes.
+    page.get_by_role("button", name="Return to the assessor").click()
+    assert "Enter what needs to change" in page.locator(".govuk-error-summary").inner_text()
+    check_page(page, "10c-review-error")
     page.get_by_role("button", name="Sign off").click()
+    check_page(page, "10d-sign-off-confirm")
+    a.refresh_from_db()
+    assert a.status == "submitted"
+    page.get_by_role("button", name="Yes, sign off").click()
     assert "signed off" in page.locator(".govuk-notification-banner").inner_text()
+    assert page.url.endswith(f"#case-{a.pk}")
     a.refresh_from_db()
     assert a.status == "signed_off"
     shot(page, "11-signed-off")

@@ -124,7 +124,7 @@ def test_each_timescale_shows_beside_the_question_it_informs_with_its_due_date(t
     first = _question_html(html, "C.2.1.3")
     assert "Suggestion from the First appointment timescale rule" in first
     assert "Due date: Monday 30 December 2013 (not met)" in first
-    assert "First appointment date 2013-12-31 &gt; due 2013-12-30" in first  # the reason, under "Why"
+    assert "First appointment date 31 December 2013 &gt; due 30 December 2013" in first  # the reason, under "Why"
     plan = _question_html(html, "C.2.1.8")
     assert "Suggestion from the Sentence plan timescale rule" in plan
     assert "Due date: Friday 17 January 2014 (met)" in plan
@@ -142,7 +142,7 @@ def test_a_timescale_without_its_date_shows_the_due_date_and_asks_for_the_date(i
     case = case_add(inspection=iaow_assessment.case.inspection, actor=users["lead"], case_ref="TIM-2", assessor=users["assessor"], details=details)
     html = client_for(users["assessor"]).get(f"/assessments/{case.assessments.get().pk}/sections/C.2.1/").content.decode()
     first = _question_html(html, "C.2.1.3")
-    assert "Due by 2013-12-30; record the date to check it." in first
+    assert "Due by 30 December 2013; record the date to check it." in first
     assert "Due date: Monday 30 December 2013" in first
 
 
@@ -179,11 +179,11 @@ def test_explain_rules_prints_the_timescales_from_the_recorded_dates(timescale_a
     call_command("explain_rules", "--case", "TIM-1", stdout=out)
     text = out.getvalue()
     first = next(b for b in text.split("\n\n") if "[timescale_first_appointment]" in b)
-    assert "outcome: not_met" in first and "due: 2013-12-30" in first and "First appointment date 2013-12-31 > due 2013-12-30" in first
+    assert "outcome: not_met" in first and "due: 2013-12-30" in first and "First appointment date 31 December 2013 > due 30 December 2013" in first
     plan = next(b for b in text.split("\n\n") if "[timescale_sentence_plan]" in b)
-    assert "outcome: met" in plan and "due: 2014-01-17" in plan and "Counted from the sentence date, 2013-12-24" in plan
+    assert "outcome: met" in plan and "due: 2014-01-17" in plan and "Counted from the sentence date, 24 December 2013" in plan
     weekly = next(b for b in text.split("\n\n") if "[timescale_weekly_contact]" in b)
-    assert "outcome: not_met" in weekly and "Contact arranged in 18 of the 20 weeks checked from 2013-12-24" in weekly
+    assert "outcome: not_met" in weekly and "Contact arranged in 18 of the 20 weeks checked from 24 December 2013" in weekly
 
 
 def test_an_offence_outside_schedule_15_shows_the_assessor_decides_beside_q11(iaow_assessment: Any, users: dict[str, Any]) -> None:

@@ -33,7 +33,9 @@ def bare(argv: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedPro
 def test_every_command_helps_and_runs_on_a_fresh_unmigrated_database_with_nothing_set_without_a_traceback() -> None:
     results = check_commands.check_all()
     ran = {o.command for o, _ in results if o.argv[-1] != "--help"}
-    assert check_commands.project_commands() <= ran
+    # Project commands are run for real, except the ones that must never run here (flush is the
+    # audit app's guarded override of Django's: --help only).
+    assert check_commands.project_commands() - check_commands.NEVER_RUN <= ran
     assert {"setup_site", "create_user", "deactivate_user", "reset_two_factor", "validate_instrument"} <= ran
     bad = [f"{'; '.join(p)}\n{o.describe()}" for o, p in results if p]
     assert not bad, "\n\n".join(bad)

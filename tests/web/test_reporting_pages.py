@@ -97,3 +97,5 @@ def test_spreadsheet_cells_that_would_start_a_formula_are_text_but_the_significa
     from caseassess.reporting.exports import safe_cell
 
     assert [safe_cell(v) for v in ["=SUM(A1)", "+1", "-1", "@x", "--", "Yes", 3]] == ["'=SUM(A1)", "'+1", "'-1", "'@x", "--", "Yes", 3]
+    # A leading tab or carriage return is also read as the start of a formula by some spreadsheets (OWASP CSV injection).
+    assert [safe_cell(v) for v in ["\t=1+2", "\r=1+2", "a\tb"]] == ["'\t=1+2", "'\r=1+2", "a\tb"]

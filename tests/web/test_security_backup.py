@@ -75,12 +75,17 @@ def test_restore_refuses_a_damaged_backup_file(assessment: Any, users: dict[str,
     populated(assessment, users)
     path = tmp_path / "backup.json"
     call_command("backup_data", str(path), verbosity=0)
-    doc = json.loads(path.read_text())
-    answer = next(r for r in doc["data"] if r["model"] == "assessments.answer")
-    answer["fields"]["value"] = "no" if answer["fields"]["value"] != "no" else "yes"
-    path.write_text(json.dumps(doc))
+    lines = path.read_bytes().splitlines(keepends=True)
+    k = next(i for i, line in enumerate(lines) if b'"model":"assessments.answer"' in line)
+    record = json.loads(lines[k])
+    record["fields"]["value"] = "no" if record["fields"]["value"] != "no" else "yes"
+    lines[k] = json.dumps(record).encode() + b"\n"
+    path.write_bytes(b"".join(lines))
     empty_the_database()
-    with pytest.raises(CommandError, match="damaged"):
+    with pytest.raises(CommandError, match="has been changed since it was written"):
+        call_command("restore_data", str(path), verbosity=0)
+    path.write_bytes(b"".join(lines[:-1]))  # cut short: no manifest
+    with pytest.raises(CommandError, match="incomplete: it has no manifest"):
         call_command("restore_data", str(path), verbosity=0)
     path.write_text("{not json")
     with pytest.raises(CommandError, match="not a caseassess backup"):
@@ -112,7 +117,22 @@ def test_a_backup_lists_many_to_many_links_in_a_fixed_order(inspection: Any, use
     inspection.area.leads.clear()
     inspection.area.leads.add(users["lead"], users["assessor2"], users["analyst"])  # link rows not in name order
     record = next(r for r in _dump() if r["model"] == "inspections.area")
-    assert record["fields"]["leads"] == [["analyst"], ["assessor2"], ["lead"]]
+    assert [list(m) for m in record["fields"]["leads"]] == [["analyst"], ["assessor2"], ["lead"]]
     # Memberships (with their per-inspection role) are records of their own.
-    roles = sorted((r["fields"]["user"], r["fields"]["role"]) for r in _dump() if r["model"] == "inspections.membership")
+    roles = sorted((list(r["fields"]["user"]), r["fields"]["role"]) for r in _dump() if r["model"] == "inspections.membership")
     assert roles == [(["analyst"], "analyst"), (["assessor"], "assessor"), (["assessor2"], "assessor"), (["lead"], "lead_inspector")]
+
+
+@pytest.mark.parametrize("microsecond", [0, 456, 999, 123456])
+def test_a_time_reads_back_from_a_restore_exactly_as_it_was_written(microsecond: int) -> None:
+    """Times are kept to the millisecond; 0.000456 s must not be written as '.000' and read
+    back as a time that is then written without decimals (a restore would not match)."""
+    import datetime as dt
+
+    from django.db.models import DateTimeField
+
+    from caseassess.audit.backup import _canonical
+
+    t = dt.datetime(2011, 3, 26, 9, 15, 0, microsecond, tzinfo=dt.UTC)
+    written = json.loads(_canonical({"t": t}))["t"]
+    assert _canonical({"t": DateTimeField().to_python(written)}) == _canonical({"t": t})

@@ -8,4 +8,8 @@
   form.addEventListener('input', touch)
   form.addEventListener('change', touch)
   form.addEventListener('submit', touch)
+  // A busy database answers 503 with a "not saved" note: show it (htmx swaps only 2xx by default).
+  document.body.addEventListener('htmx:beforeSwap', function (e) {
+    if (e.detail.xhr && e.detail.xhr.status === 503) { e.detail.shouldSwap = true; e.detail.isError = false }
+  })
 })()

@@ -7,7 +7,10 @@ from caseassess.audit.backup import BackupError, restore_load
 
 
 class Command(BaseCommand):
-    help = "Load a backup_data file into an empty, migrated database; verifies every count and checksum."
+    help = (
+        "Load a backup_data file into an empty, migrated database. Refuses a file without a valid signature "
+        "(CASEASSESS_BACKUP_KEY); verifies every count, checksum and the audit hash chains."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
@@ -21,4 +24,4 @@ class Command(BaseCommand):
             return
         rows = sum(m["count"] for m in manifest["models"].values())
         self.stdout.write(f"Restored {rows} rows of {len(manifest['models'])} models from {opts['path']} (backup of {manifest['created_at']})")
-        self.stdout.write("Every count and SHA-256 checksum matches the backup's manifest")
+        self.stdout.write("The signature is valid, every count and SHA-256 checksum matches the manifest, and the audit trail is intact")
