@@ -8,6 +8,7 @@ Environment variables:
   CASEASSESS_SECURE     "1" in production: Secure cookies, HSTS, SSL redirect
   CASEASSESS_REQUIRE_2FA  "1" requires a TOTP code after the password (default: on, off when DJANGO_DEBUG=1)
   CASEASSESS_PROXY_COUNT  reverse proxies in front of the app whose X-Forwarded-For is trusted (default 0)
+  DATABASE_REPLICA_URL  a PostgreSQL read replica for reports and exports (docs/deploy.md)
   CASEASSESS_BACKUP_KEY   secret (32+ characters) that signs backups; kept apart from them (docs/security.md)
   CASEASSESS_SQLITE_BUSY_SECONDS  how long a SQLite write waits for the lock before "try again" (default 5)
   CASEASSESS_SITE_URL   the address people open, used in links printed by commands (default http://127.0.0.1:8000)
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
     "caseassess.assessments",
     "caseassess.reporting",
     "caseassess.sampling",
+    "django_tasks",
+    "django_tasks_db",
+    "caseassess.jobs",
     "caseassess.api",
     "ninja",
 ]
@@ -123,6 +127,21 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "transaction_mode": "IMMEDIATE",
         }
     )
+
+# Background work (imports from the web, PDF exports, count rebuilds): django-tasks with
+# its database backend; `manage.py db_worker` runs the tasks (scripts/demo.sh starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Read replica (docs/deploy.md): report and export reads go to a PostgreSQL hot standby
+# when DATABASE_REPLICA_URL is set; writes, and reads inside a write transaction, stay on
+# the primary (caseassess/dbrouter.py). Tests mirror the replica onto the default database.
+DATABASE_ROUTERS = ["caseassess.dbrouter.ReplicaRouter"]
+CASEASSESS_READ_REPLICA = bool(os.environ.get("DATABASE_REPLICA_URL"))
+if CASEASSESS_READ_REPLICA:
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+elif os.environ.get("CASEASSESS_TESTING") or "pytest" in sys.modules:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"

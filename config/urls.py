@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("caseassess.assessments.urls")),
     path("findings/", include("caseassess.reporting.urls")),
     path("sampling/", include("caseassess.sampling.urls")),
+    path("jobs/", include("caseassess.jobs.urls")),
     path("account/api-tokens/", include("caseassess.api.urls")),
     path("api/v1/", api.urls),
     path("audit/", include("caseassess.audit.urls")),

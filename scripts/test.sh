@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything and run the whole test suite: lint, types, import contracts, the
 # supply-chain check (scripts/audit_deps.py), then
-# pytest on SQLite and again on PostgreSQL 15 (browser tests drive Debian's Chromium).
+# pytest on SQLite and again on PostgreSQL 15, browser tests on both (they drive Debian's Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system_deps.sh
@@ -19,8 +19,8 @@ CASEASSESS_VAR_DIR=$auditdir DJANGO_DEBUG=1 .venv/bin/python manage.py verify_au
 rm -rf "$auditdir"
 echo "== pytest on SQLite"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
-echo "== pytest on PostgreSQL"
-bash scripts/with_postgres.sh .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"
+echo "== pytest on PostgreSQL (browser tests included: the live server runs on PostgreSQL too)"
+bash scripts/with_postgres.sh .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 echo "== every command's --help and one real run on a fresh, unmigrated database with nothing set"
 .venv/bin/python scripts/check_commands.py
 echo "== scripts/serve.sh on PostgreSQL with DEBUG off: /healthz, sign-in, check --deploy"

@@ -40,7 +40,8 @@ class Answer(models.Model):
     """An answer to one question. ``scoring`` is the option's scoring class, copied at save
     time so findings are one GROUP BY over this table."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique (assessment, question) index and the covering index start with it.
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers", db_index=False)
     question_id = models.CharField(max_length=20)
     value = models.JSONField(null=True)
     scoring = models.CharField(max_length=12, blank=True, db_index=True)
@@ -53,4 +54,9 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "question_id"], name="one_answer_per_question")]
-        indexes = [models.Index(fields=["question_id", "scoring"])]
+        indexes = [
+            models.Index(fields=["question_id", "scoring"]),
+            # Covers the answers' side of a comparison grouped from the answers (two case
+            # attributes at once, or a field without counts): an index-only scan per assessment.
+            models.Index(fields=["assessment", "question_id", "scoring"], name="answer_counts_cover"),
+        ]

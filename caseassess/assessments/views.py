@@ -355,7 +355,10 @@ def section(request: HttpRequest, pk: int, section_id: str) -> HttpResponse:
         data = {k: request.POST.getlist(k) for k in request.POST}
         v, c, base = _section_from(sec, data)
         try:
+            # A millisecond time: anything outside a 64-bit column (the fuzz test sent 10^20) is not one.
             stamp = int(request.POST.get("client_stamp") or 0)
+            if not 0 <= stamp < 2**62:
+                stamp = 0
         except ValueError:
             stamp = 0
         try:

@@ -43,9 +43,13 @@ def inspection_role(user: Any, inspection_id: int) -> str | None:
     return role
 
 
+LEAD_ROLES = (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR)
+CASE_RECORD_ROLES = (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR, MembershipRole.ASSESSOR)
+
+
 def is_lead_of(user: Any, inspection: Inspection | int) -> bool:
     pk = inspection if isinstance(inspection, int) else inspection.pk
-    return inspection_role(user, pk) in (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR)
+    return inspection_role(user, pk) in LEAD_ROLES
 
 
 def sees_findings_of(user: Any, inspection: Inspection | int) -> bool:
@@ -56,7 +60,7 @@ def sees_findings_of(user: Any, inspection: Inspection | int) -> bool:
 
 def sees_case_records_of(user: Any, inspection: Inspection | int) -> bool:
     pk = inspection if isinstance(inspection, int) else inspection.pk
-    return inspection_role(user, pk) in (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR, MembershipRole.ASSESSOR)
+    return inspection_role(user, pk) in CASE_RECORD_ROLES
 
 
 def inspections_led(user: Any) -> Any:
@@ -120,9 +124,10 @@ def case_for(user: Any, pk: int) -> Case:
     """Case records: lead inspectors of the inspection, and assessors allocated to the case.
     Analysts see aggregate findings only."""
     case = Case.objects.select_related("inspection", "inspection__instrument").defer("inspection__instrument__definition").filter(pk=pk).first()
-    if case is None or not sees_case_records_of(user, case.inspection_id):
+    role = inspection_role(user, case.inspection_id) if case is not None else None
+    if case is None or role not in CASE_RECORD_ROLES:
         raise Http404("No such case")
-    if not is_lead_of(user, case.inspection_id) and not case.assessments.filter(assessor=user).exists():
+    if role not in LEAD_ROLES and not case.assessments.filter(assessor=user).exists():
         raise Http404("No such case")
     return case
 
@@ -134,9 +139,11 @@ def assessment_for(user: Any, pk: int) -> Assessment:
         .filter(pk=pk)
         .first()
     )
-    if assessment is None or not sees_case_records_of(user, assessment.case.inspection_id):
+    # One query for the role on the inspection (an autosave runs this on every save).
+    role = inspection_role(user, assessment.case.inspection_id) if assessment is not None else None
+    if assessment is None or role not in CASE_RECORD_ROLES:
         raise Http404("No such assessment")
-    if not is_lead_of(user, assessment.case.inspection_id) and assessment.assessor_id != user.pk:
+    if role not in LEAD_ROLES and assessment.assessor_id != user.pk:
         raise Http404("No such assessment")
     return assessment
 

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from caseassess.accounts.models import User
 from caseassess.assessments.models import Assessment
+from caseassess.audit.models import AuditEvent
 from caseassess.audit.services import audit_record
 from caseassess.inspections.models import Case, Inspection
 from caseassess.instruments.selectors import instrument_get
@@ -78,10 +79,34 @@ def decode_upload(data: bytes, *, name: str = "file") -> str:
         raise CaseError(f"{name} is not UTF-8 text (byte {exc.start + 1}); save it as CSV UTF-8") from None
 
 
-def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> ImportReport:
+def cases_import_header_errors(*, inspection: Inspection, text: str) -> list[str]:
+    """The checks a request can afford before the rows are read by a background job: the
+    header row names case_ref and only known columns."""
+    ins = instrument_get(version=inspection.instrument)
+    try:
+        header = next(records_from_text(text), [])
+    except StrayCarriageReturn as exc:
+        return [f"The file is not valid CSV: {exc}"]
+    except csv.Error as exc:
+        return [f"This is not a readable CSV file ({exc}); save it as CSV UTF-8"]
+    headers = [h.strip() for h in header]
+    if "case_ref" not in headers:
+        return ["Row 1: the header must include a case_ref column"]
+    known = {f.id for f in ins.case_details}
+    unknown = [h for h in headers if h not in known and h not in ("case_ref", "assessor")]
+    if unknown:
+        return [f"Row 1: unknown column(s) {', '.join(unknown)}; use case-detail ids such as sentence_type, rosh_at_start"]
+    return []
+
+
+def cases_import_csv(*, inspection: Inspection, actor: Any, text: str, progress: Any = None) -> ImportReport:
     """Import cases from CSV: case_ref, optional assessor (username), and case-detail columns
     named by the instrument's case-detail ids (multiple choice values separated by ';').
-    All-or-nothing: every bad row is reported with its row number and nothing is created."""
+    All-or-nothing: every bad row is reported with its row number and nothing is created.
+    The web page runs it as a background job (``caseassess.jobs``); ``progress(phase, done,
+    total)`` is told how far it got. The write is three bulk inserts in one transaction,
+    so the database's write lock is held for a moment, not a query per case."""
+    say = progress or (lambda *a, **k: None)
     ins = instrument_get(version=inspection.instrument)
     report = ImportReport()
     try:
@@ -116,6 +141,8 @@ def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> Import
     seen: set[str] = set()
     rows: list[tuple[str, User | None, dict[str, Any]]] = []
     for i, raw in enumerate(raws, start=2):
+        if i % 1000 == 0:
+            say("Checking the rows", i - 1, len(raws))
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         if None in raw:
             report.errors.append(f"Row {i}: more values than columns")
@@ -149,9 +176,20 @@ def cases_import_csv(*, inspection: Inspection, actor: Any, text: str) -> Import
     if not rows:
         report.errors.append("The file has no cases under its header row")
         return report
+    say("Writing the cases", len(rows), len(rows), force=True)
+    user = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
-        for ref, assessor, details in rows:
-            case_add(inspection=inspection, actor=actor, case_ref=ref, assessor=assessor, details=details)
+        taken = set(Case.objects.filter(inspection=inspection, case_ref__in=[r for r, _, _ in rows]).values_list("case_ref", flat=True))
+        if taken:  # added by someone else while the file was being checked
+            report.errors.extend(f"Case {ref} is already in this inspection" for ref in sorted(taken))
+            return report
+        cases = Case.objects.bulk_create([Case(inspection=inspection, case_ref=ref, details=details) for ref, _, details in rows], batch_size=2000)
+        Assessment.objects.bulk_create([Assessment(case=c, assessor=a) for c, (_, a, _) in zip(cases, rows, strict=True)], batch_size=2000)
+        AuditEvent.objects.bulk_create([
+            AuditEvent(actor=user, action="case_add", entity="case", entity_id=str(c.pk), inspection_id=inspection.pk, case_id=c.pk,
+                       new={"case_ref": ref, "assessor": a.username if a else None})
+            for c, (ref, a, _) in zip(cases, rows, strict=True)
+        ], batch_size=2000)
     report.created = len(rows)
     return report
 

@@ -187,6 +187,22 @@ def membership_set(*, actor: Any, inspection: Inspection, user: User, role: str)
     return True
 
 
+def membership_remove(*, actor: Any, inspection: Inspection, user: User) -> None:
+    """Take ``user`` off the inspection's team: refused while they have cases there, and for
+    the last lead inspector. Audited."""
+    with transaction.atomic():
+        m = Membership.objects.select_for_update().filter(inspection=inspection, user=user).first()
+        if m is None:
+            raise SetupError({"username": f"{user.username} is not on this inspection's team"})
+        if inspection.cases.filter(assessments__assessor=user).exists():
+            raise SetupError({"username": f"{user.username} has cases in this inspection: reallocate them first"})
+        if m.role == MembershipRole.LEAD_INSPECTOR and not Membership.objects.filter(inspection=inspection, role=MembershipRole.LEAD_INSPECTOR).exclude(pk=m.pk).exists():
+            raise SetupError({"username": f"{user.username} is the inspection's only lead inspector: make someone else lead first"})
+        m.delete()
+        audit_record(actor=actor, action="member_remove", entity="inspection", entity_id=inspection.pk, inspection_id=inspection.pk,
+                     field=user.username, old=m.role, new=None)
+
+
 def member_for_username(*, inspection: Inspection, username: str) -> User:
     user = User.objects.filter(username=username.strip()).first()
     if user is None:

@@ -214,6 +214,8 @@ def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = inspection_for_lead(request.user, pk)
+    if request.method == "POST" and request.POST.get("remove"):
+        return _member_remove(request, inspection)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,6 +233,18 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
         "roles": MembershipRole.choices,
         "breadcrumbs": _crumbs((inspection.name, reverse("inspections:detail", args=[inspection.pk]))),
     }, form)
+
+
+def _member_remove(request: HttpRequest, inspection: Any) -> HttpResponse:
+    username = request.POST.get("remove", "")
+    try:
+        user = setup.member_for_username(inspection=inspection, username=username)
+        setup.membership_remove(actor=request.user, inspection=inspection, user=user)
+    except setup.SetupError as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+    else:
+        messages.success(request, f"{user.username} is no longer on the team of {inspection.name}")
+    return redirect("inspections:members", pk=inspection.pk)
 
 
 @login_required

@@ -12,6 +12,7 @@ urlpatterns = [
     path("inspections/<int:pk>/close/", setup_views.close, name="close"),
     path("inspections/<int:pk>/cases/new/", views.add_case, name="add_case"),
     path("inspections/<int:pk>/cases/import/", views.import_cases, name="import_cases"),
+    path("inspections/<int:pk>/assessments/import/", views.import_assessments, name="import_assessments"),
     path("inspections/<int:pk>/allocate/", views.allocate, name="allocate"),
     path("inspections/<int:pk>/area-tiering/", views.area_tiering, name="area_tiering"),
     path("programmes/", setup_views.programmes, name="programmes"),

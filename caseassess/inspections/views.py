@@ -29,6 +29,8 @@ from caseassess.inspections.selectors import (
     inspection_disagreements,
     inspection_progress,
 )
+from caseassess.jobs.models import JobKind
+from caseassess.jobs.services import job_start
 
 
 def _crumbs(inspection: Inspection | None = None) -> list[dict[str, str]]:
@@ -109,18 +111,46 @@ def import_cases(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if upload.is_valid():
         f = request.FILES["file"]
+        data = f.read(services.MAX_UPLOAD_BYTES + 1)
         try:
-            text = services.decode_upload(f.read(services.MAX_UPLOAD_BYTES + 1), name=f.name or "The file")
-            report = services.cases_import_csv(inspection=inspection, actor=request.user, text=text)
-            errors = report.errors
+            text = services.decode_upload(data, name=f.name or "The file")
+            errors = services.cases_import_header_errors(inspection=inspection, text=text)
         except services.CaseError as exc:
             errors = [str(exc)]
         if not errors:
-            messages.success(request, f"{report.created} cases imported")
-            return redirect("inspections:detail", pk=inspection.pk)
+            # The rows are checked and written by a background job (django-tasks); its page shows the progress.
+            job = job_start(kind=JobKind.IMPORT_CASES, title=f"Importing cases into {inspection.name}", owner=request.user,
+                            inspection=inspection, upload=data, upload_name=f.name or "cases.csv")
+            return redirect("jobs:detail", pk=job.pk)
     else:
         errors = ["Choose a CSV file to upload"]
     return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": CaseForm(), "upload": upload, "import_errors": errors, "form_has_errors": True, "assessors": inspection_assessors(inspection), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400)
+
+
+#: The largest answers file the web page takes (the command line reads up to 1 GB).
+WEB_ANSWERS_MAX_BYTES = 100 * 1024 * 1024
+
+
+@login_required
+@require_POST
+def import_assessments(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answers from a long CSV (as ``import_assessments``): checked and written by a
+    background job whose page shows the progress; the request only stores the file."""
+    inspection = inspection_for_lead(request.user, pk)
+    upload = UploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if upload.is_valid():
+        f = request.FILES["file"]
+        if (f.size or 0) > WEB_ANSWERS_MAX_BYTES:
+            errors = [f"{f.name} is larger than 100 MB; import it with the import_assessments command, or split it"]
+        else:
+            data = f.read()
+            job = job_start(kind=JobKind.IMPORT_ASSESSMENTS, title=f"Importing answers into {inspection.name}", owner=request.user,
+                            inspection=inspection, upload=data, upload_name=f.name or "answers.csv")
+            return redirect("jobs:detail", pk=job.pk)
+    else:
+        errors = ["Choose a CSV file to upload"]
+    return render(request, "inspections/add_case.html", {"title": "Add cases", "inspection": inspection, "form": CaseForm(), "upload": upload, "answer_errors": errors, "form_has_errors": True, "assessors": inspection.members.order_by("username"), "breadcrumbs": _crumbs(inspection), "section_nav": "inspections"}, status=400)
 
 
 @login_required

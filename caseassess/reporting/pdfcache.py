@@ -1,101 +1,47 @@
-"""PDF exports take seconds to lay out (WeasyPrint), so the web page prepares them in
-the background and shows a progress page that refreshes itself (no JavaScript needed).
+"""PDF exports take seconds to lay out (WeasyPrint), so the web page asks a background
+task to prepare them and shows a progress page that refreshes itself (no JavaScript).
 
 A PDF is keyed by the SHA-256 of the report's numbers and title: the same findings are
-laid out once, and a report whose numbers changed gets a new file.
-
-Production runs several worker processes (gunicorn): a marker file ``KEY.running``,
-created exclusively, tells the others that a PDF is being laid out, and each process
-writes its own temporary file before the atomic rename."""
+laid out once, and a report whose numbers changed gets a new file. The job row's unique
+key (``caseassess.jobs``) is what keeps two web processes from laying out the same PDF
+twice, and the PDF is kept in the database, so any web process can serve it; the task
+runs in the worker (``manage.py db_worker``) of ``django-tasks``."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
-import time
-from pathlib import Path
 
-from django.conf import settings
-
-from caseassess.reporting import exports
+from caseassess.jobs.models import Job, JobKind
+from caseassess.jobs.services import job_retry, job_start, task_status
 from caseassess_core.findings.report import Report, report_to_dict
-
-_running: set[str] = set()
-_failed: dict[str, str] = {}
-_lock = threading.Lock()
-STALE_SECONDS = 600  # a marker older than this belongs to a worker that died mid-job
-
-
-def _dir() -> Path:
-    d = Path(settings.VAR_DIR) / "exports"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
 
 
 def report_key(report: Report) -> str:
     return hashlib.sha256(json.dumps(report_to_dict(report), sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
+def _job(key: str) -> Job | None:
+    return Job.objects.filter(key=f"pdf:{key}").defer("output").first()
+
+
 def pdf_status(key: str) -> tuple[str, bytes | None]:
     """('ready', bytes) | ('running', None) | ('failed', None) | ('missing', None)."""
-    path = _dir() / f"{key}.pdf"
-    if path.exists():
-        return "ready", path.read_bytes()
-    with _lock:
-        if key in _running:
-            return "running", None
-        if key in _failed:
-            return "failed", None
-    if _marker_fresh(_dir() / f"{key}.running"):
-        return "running", None  # another worker process is laying it out
-    return "missing", None
-
-
-def _marker_fresh(marker: Path) -> bool:
-    try:
-        return time.time() - marker.stat().st_mtime < STALE_SECONDS
-    except FileNotFoundError:
-        return False
-
-
-def _claim(marker: Path) -> bool:
-    """Create the marker exclusively; False when another process holds a fresh one."""
-    for _ in range(2):
-        try:
-            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            return True
-        except FileExistsError:
-            if _marker_fresh(marker):
-                return False
-            marker.unlink(missing_ok=True)  # stale: its worker died
-    return False
+    job = _job(key)
+    if job is None:
+        return "missing", None
+    status = task_status(job)
+    if status == "SUCCESSFUL":
+        data = Job.objects.filter(pk=job.pk).values_list("output", flat=True).first()
+        return ("ready", bytes(data)) if data else ("failed", None)
+    if status in ("FAILED", "MISSING"):
+        return "failed", None
+    return "running", None
 
 
 def pdf_start(key: str, html: str, base_url: str) -> None:
-    marker = _dir() / f"{key}.running"
-    with _lock:
-        if key in _running:
-            return
-        if not _claim(marker):
-            return
-        _running.add(key)
-        _failed.pop(key, None)
-
-    def work() -> None:
-        tmp = _dir() / f"{key}.{os.getpid()}.{threading.get_ident()}.part"
-        try:
-            data = exports.to_pdf(html, base_url)
-            tmp.write_bytes(data)
-            tmp.replace(_dir() / f"{key}.pdf")  # atomic: never a half-written PDF
-        except Exception as exc:  # noqa: BLE001 - reported on the progress page
-            tmp.unlink(missing_ok=True)
-            with _lock:
-                _failed[key] = str(exc)
-        finally:
-            with _lock:
-                _running.discard(key)
-                marker.unlink(missing_ok=True)
-
-    threading.Thread(target=work, name=f"pdf-{key[:8]}", daemon=True).start()
+    """Enqueue the layout unless a job for this report exists; a failed one is tried again."""
+    job = job_start(kind=JobKind.PDF, title="PDF of the findings", key=f"pdf:{key}", params={"html": html, "base_url": base_url})
+    if task_status(job) in ("FAILED", "MISSING"):
+        Job.objects.filter(pk=job.pk).update(params={"html": html, "base_url": base_url})
+        job_retry(job)

@@ -22,7 +22,7 @@ from caseassess.inspections.models import Case, Inspection, Programme
 from caseassess.instruments.selectors import instrument_get
 from caseassess.reporting.counts import (
     COUNTED,
-    COUNTED_FIELDS,
+    common_fields,
     counted_answer_rows,
     counted_case_rows,
     counts_ensure,
@@ -89,37 +89,55 @@ def answer_counts(*, inspections: Sequence[Inspection], by: str | None, ensured:
     The standard subgroups and the area are read from the count table (``counts``);
     any other case attribute is grouped directly by one query. ``ensured``: the caller has
     just brought the count table up to date (``counts_ensure``)."""
-    if by is None or by == "area" or by in COUNTED_FIELDS:
-        ids = [i.pk for i in inspections]
+    ids = [i.pk for i in inspections]
+    if by is None or by == "area" or by in common_fields(ids):
         if not ensured:
             counts_ensure(inspection_ids=ids)
         return counted_answer_rows(inspection_ids=ids, by=by)
     return answer_counts_live(inspections=inspections, by=by)
 
 
-def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None) -> list[CountRow]:
-    """The same counts grouped from the answers by one query (what the table must equal)."""
+def answer_counts_live(*, inspections: Sequence[Inspection], by: str | None,
+                       within: tuple[str, Sequence[str]] | None = None) -> list[CountRow]:
+    """The same counts grouped from the answers by one query (what the table must equal).
+    ``within``: only cases whose case detail ``within[0]`` is one of ``within[1]`` (a
+    two-attribute comparison, e.g. gender within licences). The answers' side of the
+    query is read from the covering index ``answer_counts_cover`` (assessment, question,
+    scoring): an index-only scan per counted assessment."""
+    qs = live_answers(inspections=inspections, within=within)
+    if by is None:
+        rows = qs.values_list("question_id", "scoring").annotate(n=Count("question_id")).order_by()
+        return [CountRow(q, None, s, n) for q, s, n in rows]
+    rows2 = live_grouped(qs, by)
+    return [CountRow(q, g, s, n) for q, g, s, n in rows2]
+
+
+def live_answers(*, inspections: Sequence[Inspection], within: tuple[str, Sequence[str]] | None = None) -> QuerySet[Answer]:
     qs = Answer.objects.filter(
         assessment__case__inspection__in=inspections, assessment__counts=True, assessment__status__in=COUNTED
     ).exclude(scoring="")
-    if by is None:
-        rows = qs.values_list("question_id", "scoring").annotate(n=Count("id")).order_by()
-        return [CountRow(q, None, s, n) for q, s, n in rows]
+    if within is not None:
+        qs = qs.filter(**{f"assessment__case__details__{within[0]}__in": list(within[1])})
+    return qs
+
+
+def live_grouped(qs: QuerySet[Answer], by: str) -> Any:
     group: Any = F("assessment__case__inspection__area__name") if by == "area" else KeyTextTransform(by, "assessment__case__details")
-    rows2 = qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("id")).order_by()
-    return [CountRow(q, g, s, n) for q, g, s, n in rows2]
+    # Count("question_id"), not Count("id"): every column the answers' side reads is in the covering index.
+    return qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("question_id")).order_by()
 
 
 def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ensured: bool = False) -> list[CaseCount]:
     """Cases per value of each field (Annex 1), from the count table where it keeps the field."""
-    kept = [f for f in fields if f in COUNTED_FIELDS]
+    counted = common_fields([i.pk for i in inspections])
+    kept = [f for f in fields if f in counted]
     out: list[CaseCount] = []
     if kept:
         ids = [i.pk for i in inspections]
         if not ensured:
             counts_ensure(inspection_ids=ids)
         out = counted_case_rows(inspection_ids=ids, fields=kept)
-    other = [f for f in fields if f not in COUNTED_FIELDS]
+    other = [f for f in fields if f not in counted]
     return out + (case_counts_live(inspections=inspections, fields=other) if other else [])
 
 

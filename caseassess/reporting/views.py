@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import hashlib
 import io
 import json
 from typing import Any
@@ -15,6 +16,7 @@ from django.utils import timezone
 from markupsafe import Markup
 
 from caseassess.audit.services import access_log
+from caseassess.dbrouter import reads_from_replica
 from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
 from caseassess.reporting import exports, pdfcache
@@ -95,27 +97,77 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
     return resp
 
 
+def _pdf_in_background(request: HttpRequest, html: str, *, title: str, back: str) -> bytes | HttpResponse:
+    """The PDF of this HTML if the background worker has laid it out, else a page that
+    waits for it (the layout is a task of django-tasks, never done in the request)."""
+    key = hashlib.sha256(html.encode()).hexdigest()[:32]
+    status, pdf = pdfcache.pdf_status(key)
+    if pdf is not None:
+        return pdf
+    if status == "missing" or (status == "failed" and request.GET.get("retry") == "1"):
+        pdfcache.pdf_start(key, html, request.build_absolute_uri("/"))
+        status = "running"
+    query = request.GET.copy()
+    query["retry"] = "1"
+    return render(request, "jobs/pdf_preparing.html", {
+        "title": "Preparing the PDF", "status": status, "document": title, "back": back, "retry_url": f"{request.path}?{query.urlencode()}",
+        "section_nav": "findings",
+    }, status=202 if status == "running" else 500)
+
+
+def _counts_pending(request: HttpRequest, inspections: list[Any]) -> HttpResponse | None:
+    """When the count table of a large inspection must be rebuilt first (answers changed by
+    a route that does not keep it, e.g. a restore), a background task rebuilds it and this
+    page waits for it, refreshing itself: no request spends minutes counting."""
+    from caseassess.jobs.models import JobKind
+    from caseassess.jobs.services import job_retry, job_start, job_state
+    from caseassess.reporting.counts import REBUILD_INLINE_MAX_CASES, counts_stale
+
+    stale, cases, current = counts_stale(inspection_ids=[i.pk for i in inspections])
+    if not stale or cases <= REBUILD_INLINE_MAX_CASES:
+        return None
+    key = "counts:" + hashlib.sha256("|".join(f"{i}:{current[i]}" for i in sorted(stale)).encode()).hexdigest()[:40]
+    job = job_start(kind=JobKind.COUNTS, title="Bringing the findings up to date", key=key, params={"inspection_ids": sorted(stale)})
+    state = job_state(job)
+    if state.status in ("FAILED", "MISSING") and request.GET.get("retry") == "1":
+        state = job_state(job_retry(job))
+    query = request.GET.copy()
+    query["retry"] = "1"
+    return render(request, "jobs/counts_pending.html", {
+        "title": "Bringing the findings up to date", "state": state, "cases": cases, "inspections": len(stale),
+        "retry_url": f"{request.path}?{query.urlencode()}",
+        "section_nav": "findings",
+    }, status=500 if state.status == "FAILED" else 202)
+
+
 @login_required
+@reads_from_replica
 def programme(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     prog = get_object_or_404(Programme, pk=pk)
     inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
     if not inspections:
         raise Http404("No such programme")
+    if (pending := _counts_pending(request, inspections)) is not None:
+        return pending
     report = findings_report(inspections=inspections, title=f"Aggregate findings: {prog.name}")
     return _render(request, report, fmt, scope=prog.name, export_base=reverse("reporting:programme", args=[pk]), compare_url=reverse("reporting:compare", args=[pk]),
                    agreement_url=reverse("sampling:agreement_programme", args=[pk]))
 
 
 @login_required
+@reads_from_replica
 def inspection(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     insp = inspection_for(request.user, pk)
+    if (pending := _counts_pending(request, [insp])) is not None:
+        return pending
     report = findings_report(inspections=[insp], title=f"Findings: {insp.name}", dimensions=STANDARD[:1])
     return _render(request, report, fmt, scope=insp.name, export_base=reverse("reporting:inspection", args=[pk]),
                    agreement_url=reverse("sampling:agreement_inspection", args=[pk]))
 
 
 def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
-    """The compare form's choices and, when they are complete and valid, the report."""
+    """The compare form's choices and, when they are complete and valid, the report (or,
+    while a large inspection's count table is rebuilt in the background, ``pending``)."""
     prog = get_object_or_404(Programme, pk=pk)
     inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
     if not inspections:
@@ -129,6 +181,7 @@ def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
     versus_all = request.GET.get("versus") == "all"
     errors: dict[str, str] = {}
     report = None
+    pending = None
     allowed = {o.value for o in ins.options_for(field)} if field else set()
     group_a = [v for v in group_a if v in allowed]  # values of another attribute are dropped
     group_b = [v for v in group_b if v in allowed]
@@ -142,15 +195,20 @@ def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
         else:
             dim = custom_dimension(field=field.id, groups=None if versus_all else ["+".join(group_a), "+".join(group_b)],
                                    versus_all="+".join(group_a) if versus_all else None, instrument=ins)
-            report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim])
+            pending = _counts_pending(request, inspections)
+            if pending is None:
+                report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim])
     return {"programme": prog, "ins": ins, "fields": fields, "field": field, "group_a": group_a, "group_b": group_b,
-            "versus_all": versus_all, "errors": errors, "report": report}
+            "versus_all": versus_all, "errors": errors, "report": report, "pending": pending}
 
 
 @login_required
+@reads_from_replica
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Compare any case attribute: two groups of values, or one group against all cases."""
     state = _compare_state(request, pk)
+    if state["pending"] is not None:
+        return state["pending"]  # type: ignore[no-any-return]
     prog, report, field, errors = state["programme"], state["report"], state["field"], state["errors"]
     if report is not None:
         access_log(user=request.user, kind="report_view", path=request.get_full_path())
@@ -167,9 +225,12 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def compare_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The comparison as PDF, XLSX, CSV or JSON (the same choices as the page, in the query string)."""
     state = _compare_state(request, pk)
+    if state["pending"] is not None:
+        return state["pending"]  # type: ignore[no-any-return]
     if state["report"] is None:
         raise Http404("Choose the case attribute and the groups to compare first")
     prog = state["programme"]
@@ -283,7 +344,10 @@ def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
             html = render_to_string("reporting/trends_print.html", {
                 "title": f"{prog.name} compared with {view.earlier.name}", "view": view,
                 "produced": f"{today.day} {today:%B %Y}"}, request=request)
-            body = exports.to_pdf(html, request.build_absolute_uri("/"))
+            waiting = _pdf_in_background(request, html, title=f"{prog.name} compared with {view.earlier.name}", back=export_base)
+            if isinstance(waiting, HttpResponse):
+                return waiting
+            body = waiting
         else:
             raise Http404("Unknown format")
         resp = HttpResponse(body, content_type=FORMATS[fmt])

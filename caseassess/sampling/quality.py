@@ -24,6 +24,12 @@ DONE = (Status.SUBMITTED, Status.SIGNED_OFF)
 CASE_ROLES = ("assessor", "lead_inspector")  # members who may be given cases (never analysts)
 
 
+def _refuse_if_closed(inspection_id: int) -> None:
+    """A closed inspection is read-only for assessment writes (its findings are still reported)."""
+    if Inspection.objects.filter(pk=inspection_id, closed_at__isnull=False).exists():
+        raise QualityError("This inspection is closed: its assessments can no longer be changed")
+
+
 class QualityError(ValueError):
     pass
 
@@ -56,6 +62,7 @@ def double_assessment_choose(*, candidates: Sequence[Assessment], number: int | 
 
 def double_assessment_mark(*, inspection: Inspection, actor: Any, second_assessor: Any, firsts: Sequence[Assessment]) -> list[DoubleAssessment]:
     """Create a second, blind assessment (counts=False) by ``second_assessor`` on each case."""
+    _refuse_if_closed(inspection.pk)
     if not inspection.memberships.filter(user_id=second_assessor.pk, role__in=CASE_ROLES).exclude(user__role="analyst").exists():
         raise QualityError(f"{second_assessor.username} is not part of this inspection")
     out = []
@@ -104,6 +111,7 @@ def moderation_record(*, pair: DoubleAssessment, actor: Any, decisions: Mapping[
         locked = DoubleAssessment.objects.select_for_update().select_related("first", "second", "case", "case__inspection").get(pk=pair.pk)
         if locked.moderated_id is not None:
             raise QualityError("This case has already been moderated")
+        _refuse_if_closed(locked.case.inspection_id)
         if locked.first.status not in DONE or locked.second.status not in DONE:
             raise QualityError("Both assessments must be submitted before moderation")
         first_answers, second_answers, differ = moderation_differences(pair=locked)
@@ -158,6 +166,7 @@ def moderation_record(*, pair: DoubleAssessment, actor: Any, decisions: Mapping[
 
 def benchmark_mark(*, case: Case, reference: Assessment, actor: Any) -> BenchmarkCase:
     """Mark a case as a benchmark (reference) case; ``reference`` holds the agreed answers."""
+    _refuse_if_closed(case.inspection_id)
     if reference.case_id != case.pk:
         raise QualityError("The reference answers must be an assessment of the same case")
     if reference.status not in DONE:
@@ -173,6 +182,7 @@ def benchmark_mark(*, case: Case, reference: Assessment, actor: Any) -> Benchmar
 
 def benchmark_assign(*, bench: BenchmarkCase, actor: Any, assessor: Any) -> Assessment:
     """Give an assessor the benchmark case to complete (an assessment with counts=False)."""
+    _refuse_if_closed(bench.case.inspection_id)
     if not bench.case.inspection.memberships.filter(user_id=assessor.pk, role__in=CASE_ROLES).exclude(user__role="analyst").exists():
         raise QualityError(f"{assessor.username} is not part of this inspection")
     with transaction.atomic():

@@ -271,3 +271,73 @@ def unanswered(section: Section, applies: Mapping[str, Applicability], answers: 
         for q in section.questions
         if applies.get(q.id, Applicability(True)).applies and _required(q) and answers.get(q.id) in (None, "", [], {})
     ]
+
+
+EXCLUDED = "excluded"
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+class CaseScorer:
+    """The stored scoring class of each answer of a case, applicability included: ``""``
+    for an unscored or unanswered question, ``"excluded"`` for a scored answer to a
+    question that does not apply, else the option's class (what the assessment form
+    stores). For bulk imports, one case at a time: the questions that do not apply are
+    remembered for each combination of the case details and answers the instrument's
+    applicability expressions read, so thousands of cases cost a few evaluations."""
+
+    def __init__(
+        self, instrument: Instrument, expressions: Mapping[str, Expression] | None = None, *, memo_size: int = 100_000
+    ) -> None:
+        self.instrument = instrument
+        self.expressions = dict(expressions) if expressions is not None else _expressions(instrument)
+        self.fields = sorted({f for e in self.expressions.values() for f in e.case_fields})
+        self.questions = sorted({q for e in self.expressions.values() for q in e.questions})
+        self.memo_size = memo_size
+        self._not_applying: dict[tuple[Any, ...], frozenset[str]] = {}
+        self._classes: dict[tuple[str, Any], str] = {}
+        self._question = {q.id: q for q in instrument.questions()}
+
+    def not_applying(self, case: Mapping[str, Any], answers: Mapping[str, Any]) -> frozenset[str]:
+        key = (*(_frozen(case.get(f)) for f in self.fields), *(_frozen(answers.get(q)) for q in self.questions))
+        try:
+            found = self._not_applying.get(key)
+        except TypeError:  # an unhashable value (a dict): evaluate without remembering
+            return self._evaluate(case, answers)
+        if found is None:
+            if len(self._not_applying) >= self.memo_size:
+                self._not_applying.clear()
+            found = self._evaluate(case, answers)
+            self._not_applying[key] = found
+        return found
+
+    def _evaluate(self, case: Mapping[str, Any], answers: Mapping[str, Any]) -> frozenset[str]:
+        verdicts = applicability(self.instrument, case, answers, self.expressions)
+        return frozenset(q for q, a in verdicts.items() if not a.applies)
+
+    def scoring_class(self, qid: str, value: Any) -> str:
+        """The class of an answer when its question applies ('' when unscored)."""
+        key = (qid, _frozen(value))
+        try:
+            return self._classes[key]
+        except KeyError:
+            pass
+        except TypeError:
+            sc = scoring_of(self.instrument, self._question[qid], value)
+            return "" if sc is None else sc.value
+        sc = scoring_of(self.instrument, self._question[qid], value)
+        out = self._classes[key] = "" if sc is None else sc.value
+        return out
+
+    def __call__(self, case: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, str]:
+        """Question id -> stored scoring class, for every answer to a question of the instrument."""
+        off = self.not_applying(case, answers)
+        out: dict[str, str] = {}
+        for qid, value in answers.items():
+            if qid not in self._question:
+                continue
+            sc = self.scoring_class(qid, value)
+            out[qid] = EXCLUDED if sc and qid in off else sc
+        return out

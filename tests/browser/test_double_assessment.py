@@ -96,7 +96,9 @@ def test_the_lead_marks_a_case_the_second_assessor_answers_blind_and_the_lead_mo
     assert page.url.endswith(f"/assessments/{pair.second_id}/")
     for sec in ("A.1.1", "B.4.1", "D.2.2"):
         page.goto(f"{base}/assessments/{pair.second_id}/sections/{sec}/")
-        assert "No" not in (page.locator('input[type=radio]:checked').all_inner_texts() or [""])[0]  # nothing pre-filled from the first
+        # Blind: nothing is pre-filled from the first assessment (which answered every one of these).
+        assert page.locator("input[type=radio]:checked, input[type=checkbox]:checked").count() == 0, f"{sec}: answers pre-filled"
+        assert page.locator("textarea").evaluate_all("els => els.map(e => e.value.trim()).join('')") == "", f"{sec}: text pre-filled"
         answer_unanswered(page, {"B.4.1.1": "yes", "D.2.2.8": "yes", "B.4.1.6": "yes", "A.1.1.4": "yes"})
         page.get_by_role("button", name="Save and return to task list").click()
     page.goto(f"{base}/assessments/{pair.second_id}/check/")

@@ -121,3 +121,30 @@ def _force_login_includes_two_factor(monkeypatch: Any) -> None:
         verify_two_factor(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+def run_jobs() -> int:
+    """Run every queued background task with the real worker of django-tasks-db
+    (``manage.py db_worker --batch``), in this process so it sees the test database."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+
+    from caseassess.jobs.models import Job
+
+    before = Job.objects.count()
+    # The worker closes "old" connections between tasks; inside a test's transaction that
+    # would close the test's own connection.
+    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+        db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                         max_tasks=None, worker_id="pytest", excluded_queue_names=[]).run()
+    return before
+
+
+def follow_job(client: Any, response: Any) -> Any:
+    """After a request that started a background job (a redirect to its page): run the
+    queued tasks, then fetch the job's page (what the person sees when it has finished)."""
+    if response.status_code != 302 or "/jobs/" not in response["Location"]:
+        return response
+    run_jobs()
+    return client.get(response["Location"])

@@ -138,3 +138,12 @@ def test_posting_a_section_without_javascript_saves_and_continues(assessment: An
 def test_the_lead_inspector_sees_progress_by_status_and_assessor(assessment: Any, users: dict[str, Any]) -> None:
     html = client_for(users["lead"]).get(f"/inspections/{assessment.case.inspection_id}/").content.decode()
     assert "By assessor" in html and "TST-0001" in html and "4 sections to complete" in html
+
+
+def test_a_client_stamp_too_large_for_the_database_is_ignored_not_a_500(assessment: Any, users: dict[str, Any]) -> None:
+    """Found by the fuzz test: 10^20 overflowed SQLite's 64-bit integer."""
+    from tests.web.conftest import client_for
+
+    r = client_for(users["assessor"]).post(f"/assessments/{assessment.pk}/sections/B.4.1/", {"q-B.4.1.1": "yes", "client_stamp": "99999999999999999999"})
+    assert r.status_code in (200, 302)
+    assert assessment.answers.get(question_id="B.4.1.1").value == "yes"

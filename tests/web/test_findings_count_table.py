@@ -39,8 +39,16 @@ def assert_table_equals_answers(inspections: list[Any], fields: tuple[str, ...] 
         case_counts_live(inspections=inspections, fields=fields), key=repr)
 
 
-def test_the_counted_fields_cover_every_standard_table_and_annex_characteristic() -> None:
-    assert {d.field for d in STANDARD} | set(ANNEX_FIELDS) <= set(counts.COUNTED_FIELDS)
+def test_every_single_choice_case_detail_is_counted_including_every_standard_table_and_annex_characteristic() -> None:
+    from django.conf import settings
+
+    from caseassess_core.instrument.loader import load_instrument
+
+    ins = load_instrument(settings.INSTRUMENTS_DIR / "iaow-2013-10").instrument
+    fields = counts.counted_fields(ins)
+    assert set(fields) == {f.id for f in ins.case_details if f.type.value == "single_choice"}
+    assert len(fields) == 22 and {"report_type", "mappa_category", "ppo", "principal_offence"} <= set(fields)
+    assert {d.field for d in STANDARD} | set(ANNEX_FIELDS) | set(counts.COUNTED_FIELDS) <= set(fields)
 
 
 def test_the_table_equals_the_answers_for_every_field_on_the_demonstration_programme() -> None:

@@ -86,10 +86,13 @@ def world(assessment: Any, users: dict[str, Any]) -> dict[str, Any]:
     Membership.objects.create(inspection=insp, user=member_analyst, role="analyst")
     Area.objects.get(pk=elsewhere.area_id).leads.add(dual)
     from caseassess.api.services import token_create
+    from caseassess.jobs.models import Job
 
     member_token = token_create(user=users["lead"], name="member's token", scopes=["findings"], days=30)[0]
+    job = Job.objects.create(kind="import_cases", title="Importing cases", owner=users["lead"], inspection=insp)
     return {
         "token": member_token.pk,
+        "job": job.pk,
         "inspection": insp.pk, "programme": insp.programme_id, "assessment": assessment.pk, "case": assessment.case_id,
         "draw": draw.pk, "double": double.pk, "area": insp.area_id, "elsewhere": elsewhere.pk, "instrument": insp.instrument_id, "user": users["assessor"].pk,
         "outsiders": [users["outsider"], other_lead], "dual": dual, "member_analyst": member_analyst,
@@ -102,6 +105,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "inspections:detail": lambda w: {"pk": w["inspection"]},
     "inspections:add_case": lambda w: {"pk": w["inspection"]},
     "inspections:import_cases": lambda w: {"pk": w["inspection"]},
+    "inspections:import_assessments": lambda w: {"pk": w["inspection"]},
     "inspections:allocate": lambda w: {"pk": w["inspection"]},
     "inspections:area_tiering": lambda w: {"pk": w["inspection"]},
     "assessments:task_list": lambda w: {"pk": w["assessment"]},
@@ -134,6 +138,8 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "sampling:agreement_inspection": lambda w: {"pk": w["inspection"]},
     "sampling:agreement_programme": lambda w: {"pk": w["programme"]},
     "sampling:benchmark": lambda w: {"pk": w["inspection"]},
+    "jobs:detail": lambda w: {"pk": w["job"]},
+    "jobs:retry": lambda w: {"pk": w["job"]},
     "inspections:edit": lambda w: {"pk": w["inspection"]},
     "inspections:members": lambda w: {"pk": w["inspection"]},
     "inspections:close": lambda w: {"pk": w["inspection"]},
@@ -155,7 +161,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 # What each per-inspection role may open. Every id route is in exactly one class
 # (test_every_id_route_has_an_access_class), so a new route must say who may use it.
 LEAD_ROUTES = {  # the inspection's lead inspectors (and administrators)
-    "inspections:add_case", "inspections:import_cases", "inspections:allocate", "inspections:edit", "inspections:members",
+    "inspections:add_case", "inspections:import_cases", "inspections:import_assessments", "inspections:allocate", "inspections:edit", "inspections:members",
     "inspections:close", "sampling:inspection", "sampling:upload_caseload", "sampling:draw", "sampling:draw_detail",
     "sampling:add_sample", "sampling:double_assessment", "sampling:moderate", "sampling:benchmark", "assessments:review",
 }
@@ -181,7 +187,10 @@ NO_DATA_IN_WORLD = {
     "reporting:programme_ratings_export", "reporting:trends_export",
     "reporting:compare_export",  # 404 for everyone until a comparison is chosen (?by=&a=&b=)
 }
-OWNER_ROUTES = {"api_tokens:revoke"}  # the owner's own things (world's token is the lead's), not even administrators
+OWNER_ROUTES = {  # the owner's own things (world's token and job are the lead's), not even administrators
+    "api_tokens:revoke",
+    "jobs:detail", "jobs:retry",  # (an administrator may follow a job's progress: allowed, not checked here)
+}
 ACCESS_CLASSES = [LEAD_ROUTES, AREA_LEAD_ROUTES, FINDINGS_ROUTES, MEMBER_ROUTES, CASE_ROUTES, ADMIN_ROUTES, OWNER_ROUTES]
 
 # Case records: analysts (members of the inspection) see aggregate findings, never these.
@@ -244,7 +253,7 @@ def test_extra_post_fields_cannot_change_status_or_ownership_through_the_section
     c = client_for(users["assessor"])
     url = reverse("assessments:section", kwargs={"pk": assessment.pk, "section_id": "B.4.1"})
     r = c.post(url, {"q-B.4.1.1": "yes", "q-B.4.1.1-present": "1", **EXTRA})
-    assert r.status_code in (200, 302)
+    assert r.status_code == 302  # saved, back to the task list
     r = c.post(url, {"q-B.4.1.1": "no", "v-B.4.1.1": "1", "autosave": "1", **EXTRA}, HTTP_HX_REQUEST="true")
     assert r.status_code == 200
     after = _snapshot(assessment)
@@ -258,9 +267,9 @@ def test_extra_post_fields_cannot_change_status_or_ownership_through_the_case_de
     c = client_for(users["assessor"])
     url = reverse("assessments:case_details", kwargs={"pk": assessment.pk})
     r = c.post(url, {"details_version": str(assessment.case.details_version), "d-gender": "female", **EXTRA})
-    assert r.status_code in (200, 302)
+    assert r.status_code == 302  # saved, back to the task list
     after = _snapshot(assessment)
-    assert after[1:] == before[1:] and after[0] in (before[0], "in_progress")
+    assert after == before  # saving case details changes no status, owner or sign-off field
     assert assessment.case.details.get("gender") == "female"
     assert "status" not in assessment.case.details and "assessor" not in assessment.case.details
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caseassess.inspections.models import Case
-from tests.web.conftest import client_for
+from tests.web.conftest import client_for, follow_job
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +76,8 @@ def test_random_bytes_uploaded_as_a_case_import_never_cause_a_server_error(asses
     @FUZZ
     @given(data=CSV_LIKE, name=st.sampled_from(["cases.csv", "cases.xlsx", "", "../../etc/passwd", "x" * 300]))
     def run(data: bytes, name: str) -> None:
-        r = c.post(url, {"file": SimpleUploadedFile(name or "f", data, content_type="text/csv")})
-        assert _ok(r.status_code), (data[:100], r.status_code)
+        r = follow_job(c, c.post(url, {"file": SimpleUploadedFile(name or "f", data, content_type="text/csv")}))
+        assert _ok(r.status_code) and "Something went wrong" not in r.content.decode(), (data[:100], r.status_code)
 
     run()
 
@@ -96,9 +96,8 @@ def test_random_bytes_uploaded_as_a_caseload_never_cause_a_server_error(assessme
 
 
 def import_csv(assessment: Any, users: dict[str, Any], data: bytes, name: str = "cases.csv") -> tuple[int, str]:
-    r = client_for(users["lead"]).post(
-        f"/inspections/{assessment.case.inspection_id}/cases/import/", {"file": SimpleUploadedFile(name, data, content_type="text/csv")}
-    )
+    c = client_for(users["lead"])
+    r = follow_job(c, c.post(f"/inspections/{assessment.case.inspection_id}/cases/import/", {"file": SimpleUploadedFile(name, data, content_type="text/csv")}))
     return r.status_code, r.content.decode()
 
 
@@ -122,7 +121,7 @@ def test_a_malformed_case_import_is_refused_with_a_clear_message_and_imports_not
 ) -> None:
     before = Case.objects.count()
     status, html = import_csv(assessment, users, data, name)
-    assert status == 400
+    assert status == 400 or (status == 200 and "nothing was imported" in html)  # rows are checked by the background job
     assert message in html.replace("&#39;", "'").replace("&quot;", '"'), html[html.find("There is a problem"):][:600]
     assert Case.objects.count() == before
 
@@ -134,7 +133,7 @@ def test_a_malformed_case_import_is_refused_with_a_clear_message_and_imports_not
 )
 def test_csv_the_csv_module_cannot_read_gets_a_clear_message_from_both_uploads(assessment: Any, users: dict[str, Any], data: bytes) -> None:
     status, html = import_csv(assessment, users, data)
-    assert status == 400 and "There is a problem" in html
+    assert status in (200, 400) and "There is a problem" in html
     r = client_for(users["lead"]).post(
         f"/sampling/inspections/{assessment.case.inspection_id}/caseload/",
         {"file": SimpleUploadedFile("caseload.csv", data, content_type="text/csv")},

@@ -267,3 +267,40 @@ def test_a_closed_inspection_is_read_only_and_still_reported(assessment: Any, us
     assert "Save and continue" not in section
     assert c.get(f"/findings/inspections/{inspection.pk}/").status_code == 200
     assert "was closed on" in c.get(f"/inspections/{inspection.pk}/").content.decode()
+
+
+def test_double_assessment_moderation_and_benchmarks_are_refused_on_a_closed_inspection(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments.models import Assessment
+    from caseassess.inspections.setup import inspection_close
+    from caseassess.sampling import quality
+    from caseassess.sampling.models import DoubleAssessment
+
+    inspection = assessment.case.inspection
+    Assessment.objects.filter(pk=assessment.pk).update(status="submitted")
+    assessment.refresh_from_db()
+    second = Assessment.objects.create(case=assessment.case, assessor=users["assessor2"], counts=False, status="submitted")
+    pair = DoubleAssessment.objects.create(case=assessment.case, first=assessment, second=second)
+    inspection_close(actor=users["lead"], inspection=inspection)
+    with pytest.raises(quality.QualityError, match="closed"):
+        quality.double_assessment_mark(inspection=inspection, actor=users["lead"], second_assessor=users["assessor2"], firsts=[assessment])
+    with pytest.raises(quality.QualityError, match="closed"):
+        quality.moderation_record(pair=pair, actor=users["lead"], decisions={})
+    with pytest.raises(quality.QualityError, match="closed"):
+        quality.benchmark_mark(case=assessment.case, reference=assessment, actor=users["lead"])
+    assert Assessment.objects.filter(case=assessment.case).count() == 2
+
+
+def test_a_lead_removes_a_member_but_not_one_with_cases_or_the_last_lead(inspection: Any, assessment: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["lead"])
+    url = f"/inspections/{inspection.pk}/team/"
+    r = c.post(url, {"remove": "assessor"}, follow=True)
+    assert "assessor has cases in this inspection: reallocate them first" in r.content.decode()
+    r = c.post(url, {"remove": "lead"}, follow=True)
+    assert "lead is the inspection&#39;s only lead inspector: make someone else lead first" in r.content.decode()
+    assert Membership.objects.filter(inspection=inspection, user__username__in=["assessor", "lead"]).count() == 2
+    r = c.post(url, {"remove": "assessor2"}, follow=True)
+    assert "assessor2 is no longer on the team" in r.content.decode()
+    assert not Membership.objects.filter(inspection=inspection, user=users["assessor2"]).exists()
+    event = AuditEvent.objects.get(action="member_remove")
+    assert (event.field, event.old, event.actor) == ("assessor2", "assessor", users["lead"])
+    assert client_for(users["assessor2"]).get(f"/inspections/{inspection.pk}/").status_code == 404

@@ -15,7 +15,7 @@ import pytest
 from caseassess.inspections.models import Area, Inspection, Programme
 from caseassess.instruments.models import CrosswalkVersion
 from caseassess.reporting.dataexchange import assessments_import_csv
-from tests.web.conftest import MINI, client_for
+from tests.web.conftest import MINI, client_for, run_jobs
 
 pytestmark = pytest.mark.django_db
 MINI_2014 = Path(__file__).resolve().parents[1] / "fixtures" / "mini-instrument-2014"
@@ -87,6 +87,9 @@ def test_the_trends_exports_carry_the_same_rows(rounds: Any, users: dict[str, An
 
     ws = load_workbook(io.BytesIO(c.get(f"{base}.xlsx?earlier={earlier.pk}").content))["Trends"]
     assert ws.max_row == len(data["rows"]) + 1
+    waiting = c.get(f"{base}.pdf?earlier={earlier.pk}")
+    assert waiting.status_code == 202 and "Preparing the PDF" in waiting.content.decode()  # laid out by the background worker
+    run_jobs()
     pdf = c.get(f"{base}.pdf?earlier={earlier.pk}")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and "attachment" in pdf["Content-Disposition"]
 

@@ -45,6 +45,8 @@ def test_labels_and_value_order_come_from_the_instrument():
 def test_small_shares_round_half_up_to_one_decimal():
     assert pct_label(1, 2213) == "<0.1%"  # 0.045% would print as 0.0% although there is a case
     assert pct_label(1, 1000) == "0.1%"
+    assert pct_label(1, 2001) == "<0.1%"  # 0.04998% is below 0.05%: it rounds down
+    assert pct_label(1, 1999) == "0.1%"  # 0.05003% rounds up
     assert pct_label(5, 1000) == "0.5%"
     assert pct_label(10, 1000) == "1%"
     assert pct_label(199, 20000) == "1%"  # 0.995% rounds up to 1.0%, printed as a whole 1%

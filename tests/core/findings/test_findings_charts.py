@@ -111,7 +111,7 @@ def test_missing_values_are_labelled_instead_of_drawn():
 
 
 def test_series_must_match_the_categories():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"series 'One' has 1 values for 2 categories"):
         grouped_bar_svg(["A", "B"], [("One", [50])], title="t")
 
 

@@ -110,3 +110,124 @@ def test_highlights_leave_out_aspects_answered_in_few_cases():
     points = " ".join(table_points(table, highlights=1))
     assert "In 75% of all cases" in points
     assert "In 100% of all cases" not in points
+
+
+# Same proportion in the subgroup and the rest of each aspect (so no difference is significant):
+#   B.1.1.1 high 8/10, rest 72/90 -> all 80/100 = 80% (highest)
+#   C.2.1.1 high 5/10, rest 45/90 -> all 50/100 = 50%
+#   B.1.1.2 high 2/10, rest 18/90 -> all 20/100 = 20% (lowest)
+EVEN = [
+    CountRow("B.1.1.1", "high", "sufficient", 8), CountRow("B.1.1.1", "high", "insufficient", 2),
+    CountRow("B.1.1.1", "low", "sufficient", 72), CountRow("B.1.1.1", "low", "insufficient", 18),
+    CountRow("C.2.1.1", "high", "sufficient", 5), CountRow("C.2.1.1", "high", "insufficient", 5),
+    CountRow("C.2.1.1", "low", "sufficient", 45), CountRow("C.2.1.1", "low", "insufficient", 45),
+    CountRow("B.1.1.2", "high", "sufficient", 2), CountRow("B.1.1.2", "high", "insufficient", 8),
+    CountRow("B.1.1.2", "low", "sufficient", 18), CountRow("B.1.1.2", "low", "insufficient", 72),
+]
+
+
+def test_a_subgroup_that_does_not_differ_is_joined_with_and():
+    table = question_table(instrument(), EVEN, [HIGH, ALL_CASES], "versus_all")
+    assert table_points(table, highlights=1) == [
+        "For 1 of the 3 key aspects, the work was rated as done sufficiently well in 60% or more of all the cases scrutinised.",
+        "For 1 of the 3 key aspects, the work was rated as done sufficiently well in 75% or more of all the cases scrutinised.",
+        "In 80% of all cases (and 80% of high RoSH cases), work on \u201cAccurate RoH analysis in the PSR?\u201d was done sufficiently well.",
+        "In only 20% of all cases (and 20% of high RoSH cases) was work on \u201cWas the risk management plan on time?\u201d "
+        "done sufficiently well.",
+        "For none of the 3 aspects compared was there a statistically significant difference in the quality of the work "
+        "between high RoSH cases and all cases as a whole.",
+        "The headline and general criteria scores show no statistically significant difference between high RoSH "
+        "cases and all cases as a whole.",
+    ]
+
+
+def test_one_aspect_is_counted_in_the_singular():
+    rows = [r for r in EVEN if r.question_id == "B.1.1.1"]
+    table = question_table(instrument(), rows, [HIGH, ALL_CASES], "versus_all")
+    points = table_points(table, highlights=0)
+    assert points[:3] == [
+        "For 1 of the 1 key aspect, the work was rated as done sufficiently well in 60% or more of all the cases scrutinised.",
+        "For 1 of the 1 key aspect, the work was rated as done sufficiently well in 75% or more of all the cases scrutinised.",
+        "For none of the 1 aspect compared was there a statistically significant difference in the quality of the work "
+        "between high RoSH cases and all cases as a whole.",
+    ]
+
+
+def test_a_headline_score_with_no_cases_says_so_and_the_next_score_still_follows():
+    # Only C.2.1.1 answered: Risk of Harm (section B.1.1) has no cases; compliance = C.2.1.1 + B.1.1.2 = 3/4.
+    rows = [CountRow("C.2.1.1", "North", "sufficient", 3), CountRow("C.2.1.1", "North", "insufficient", 1)]
+    points = headline_points(area_ranges(instrument(), rows), phrases={"roh": "work on Risk of Harm."})
+    assert points == [
+        "No work was assessed for work on Risk of Harm.",
+        "The overall average percentage of work on Compliance & <Enforcement> judged to have been done sufficiently "
+        "well was 75%.",
+    ]
+
+
+def test_a_single_general_criterion_is_one_sentence():
+    from caseassess_core.findings.areas import ScoreRange
+    from caseassess_core.findings.tables import Cell
+
+    general = ScoreRange("general", "ga1", "Assessment and sentence planning", Cell(2, 5, 40, None, None), 40, 40, "North", "North", 1)
+    assert general_point([general]) == "The score for Assessment and sentence planning was 40%."
+
+
+def _rows(spec):
+    return [CountRow(q, g, o, n) for (q, g), (suf, ins) in spec.items() for o, n in (("sufficient", suf), ("insufficient", ins))]
+
+
+def test_significant_differences_in_both_directions_are_counted_each_way():
+    from caseassess_core.findings.keyfindings import significance_points
+
+    # B.1.1.1 community 40/50 vs licences 20/50: ad-bc = 1200 - 200 = 1000, chi2 = 100 * 1000^2 / (50*50*60*40) = 16.7 (***)
+    # B.1.1.2 community 20/50 vs licences 40/50: the mirror image, 16.7 (***); C.2.1.1 25/50 each: chi2 0
+    # compliance = C.2.1.1 + B.1.1.2: 45/100 vs 65/100, ad-bc = 1575 - 3575 = -2000,
+    #   chi2 = 200 * 2000^2 / (100*100*110*90) = 8.08, p = .0045 (**); roh 60/100 each: no difference
+    rows = _rows({
+        ("B.1.1.1", "community"): (40, 10), ("B.1.1.1", "licence_determinate"): (20, 30),
+        ("B.1.1.2", "community"): (20, 30), ("B.1.1.2", "licence_determinate"): (40, 10),
+        ("C.2.1.1", "community"): (25, 25), ("C.2.1.1", "licence_determinate"): (25, 25),
+    })
+    table = question_table(instrument(), rows, [COMMUNITY, LICENCES], "a_vs_b")
+    assert significance_points(table) == [
+        "For 2 of the 3 applicable aspects there were statistically significant differences between community orders "
+        "and licences in the proportion of work done sufficiently well (higher for community orders in 1 and for licences in 1).",
+        "The headline and general criteria scores show a statistically significant difference between community orders "
+        "and licences for Compliance & <Enforcement> (lower for community orders, 45% against 65%).",
+    ]
+
+
+def test_one_lower_aspect_among_three_is_the_majority_sentence_and_names_both_scores():
+    from caseassess_core.findings.keyfindings import significance_points
+
+    # B.1.1.1 high 10/40 vs rest 40/60: ad-bc = 200 - 1200 = -1000, chi2 = 100 * 1000^2 / (40*60*50*50) = 16.7 (lower)
+    # B.1.1.2 high 20/40 vs rest 30/60 and C.2.1.1 high 24/40 vs rest 36/60: the same %, chi2 0
+    # roh (= ga1) = B.1.1.1 + B.1.1.2: high 30/80 = 37.5% -> 38% vs rest 70/120; all 100/200 = 50%
+    #   ad-bc = 30*50 - 50*70 = -2000, chi2 = 200 * 2000^2 / (80*120*100*100) = 8.33, p = .0039 (lower)
+    rows = _rows({
+        ("B.1.1.1", "high"): (10, 30), ("B.1.1.1", "low"): (40, 20),
+        ("B.1.1.2", "high"): (20, 20), ("B.1.1.2", "low"): (30, 30),
+        ("C.2.1.1", "high"): (24, 16), ("C.2.1.1", "low"): (36, 24),
+    })
+    table = question_table(instrument(), rows, [HIGH, ALL_CASES], "versus_all")
+    assert significance_points(table) == [
+        "For the majority of the aspects compared (2 of the 3) there was no statistically significant difference in "
+        "the quality of the work between high RoSH cases and all cases as a whole.",
+        "For the one aspect where there was a statistically significant difference, the proportion of cases rated "
+        "\u2018done sufficiently well\u2019 was lower for high RoSH cases than for all cases as a whole.",
+        "The headline and general criteria scores show a statistically significant difference between high RoSH cases "
+        "and all cases as a whole for Risk of Harm (lower for high RoSH cases, 38% against 50%) and Assessment and "
+        "sentence planning (lower for high RoSH cases, 38% against 50%).",
+    ]
+
+
+def test_three_general_criteria_are_joined_with_commas_and_a_missing_score_is_a_dash():
+    from caseassess_core.findings.areas import ScoreRange
+    from caseassess_core.findings.tables import Cell
+
+    def general(title, cell):
+        return ScoreRange("general", title[:3], title, cell, cell.pct, cell.pct, None, None, 1)
+
+    ranges = [general("Assessment", Cell(2, 5, 40, None, None)), general("Delivery", Cell(0, 0, None, None, None)),
+              general("Outcomes", Cell(3, 4, 75, None, None))]
+    assert general_point(ranges) == "Scores for Assessment, Delivery and Outcomes were 40%, - and 75% respectively."

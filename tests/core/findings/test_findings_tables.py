@@ -148,8 +148,9 @@ def test_it_leaves_excluded_answers_out_of_both_percentage_and_n():
     ]
     table = question_table(instrument(), counts, [GroupSpec("Licences", ("licence",)), ALL_CASES], "versus_all")
     (row,) = table.rows
-    assert row.cells[1] == Cell(3, 4, 75, row.cells[1].ci_low, row.cells[1].ci_high)
-    assert row.cells[1].n == 4
+    # Wilson 95% interval of 3/4 by hand: centre = (.75 + .48015) / 1.96038 = .627500,
+    # half = .999794 * sqrt(.046875 + .060019) = .326929 -> 30.1% to 95.4%
+    assert row.cells[1] == Cell(3, 4, 75, 30.1, 95.4)
 
 
 def test_cases_without_a_subgroup_value_still_count_in_all_cases():
@@ -190,13 +191,15 @@ def test_a_key_aspect_selection_keeps_its_own_order_and_labels():
 
 
 def test_it_refuses_group_layouts_that_cannot_be_tested():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"versus_all needs a subgroup first and all cases \(values=None\) second"):
         question_table(instrument(), ROSH, [ALL_CASES, HIGH], "versus_all")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"versus_all needs a subgroup first and all cases \(values=None\) second"):
+        question_table(instrument(), ROSH, [HIGH, GroupSpec("Low RoSH", ("low",))], "versus_all")
+    with pytest.raises(ValueError, match="a_vs_b needs two subgroups; use versus_all to compare with all cases"):
         question_table(instrument(), ROSH, [HIGH, ALL_CASES], "a_vs_b")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a findings table compares exactly two groups, got 1"):
         question_table(instrument(), ROSH, [HIGH], "a_vs_b")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="chalk_vs_cheese"):
         question_table(instrument(), ROSH, [HIGH, ALL_CASES], "chalk_vs_cheese")
 
 

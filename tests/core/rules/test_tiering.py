@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -118,11 +119,15 @@ def test_an_override_of_a_row_the_case_does_not_tick_is_not_mentioned(tables: An
 
 
 @pytest.mark.parametrize(
-    "overrides",
-    [{"ppo": "tier_1"}, {"no_such_row": "tier_1"}, {"did_liap": "tier_5"}],
+    ("overrides", "message"),
+    [
+        ({"ppo": "tier_1"}, "tiering grid row 'ppo' is not for local determination"),
+        ({"no_such_row": "tier_1"}, "local override for unknown tiering grid row 'no_such_row'"),
+        ({"did_liap": "tier_5"}, "local override 'did_liap' -> 'tier_5': tier must be one of tier_1, tier_2, tier_3, tier_4"),
+    ],
 )
-def test_it_refuses_overrides_of_rows_not_left_to_local_determination(tables: Any, overrides: dict[str, str]) -> None:
-    with pytest.raises(ValueError):
+def test_it_refuses_overrides_of_rows_not_left_to_local_determination(tables: Any, overrides: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
         indicative_tier(case(), tables, local_overrides=overrides)
 
 

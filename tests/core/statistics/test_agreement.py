@@ -41,7 +41,11 @@ def test_a_three_by_three_table_computed_by_hand():
     assert result.observed_agreement == pytest.approx(0.8)
     assert result.expected_agreement == pytest.approx(308 / 900)
     assert result.kappa == pytest.approx(412 / 592)
-    assert result.ci_low < result.kappa < result.ci_high
+    # Fleiss-Cohen-Everitt variance with exact fractions: var = 23488245/1919140864 = .0122389,
+    # se = .110630 -> 95% interval .695946 -/+ 1.959964 * .110630 = (.479116, .912776)
+    assert result.se == pytest.approx(0.1106297, abs=1e-6)
+    assert result.ci_low == pytest.approx(0.479116, abs=1e-6)
+    assert result.ci_high == pytest.approx(0.912776, abs=1e-6)
 
 
 def test_kappa_is_undefined_when_expected_agreement_is_one():
@@ -64,7 +68,19 @@ def test_a_table_that_is_not_square_is_refused():
 def test_kappa_can_be_negative_and_the_interval_stays_within_minus_one_and_one():
     result = cohen_kappa([[0, 5], [5, 0]])
     assert result.kappa == pytest.approx(-1.0)
-    assert result.ci_low is not None and result.ci_low >= -1.0
+    assert (result.ci_low, result.ci_high) == (pytest.approx(-1.0), pytest.approx(-1.0))
+
+
+def test_the_lower_bound_of_a_wide_interval_is_clipped_at_minus_one():
+    # n = 5, [[0, 3], [2, 0]]: po = 0, rows .6/.4, columns .4/.6, pe = .48, kappa = -.48/.52 = -12/13
+    # A = 0; B = (25/13)^2 (.6 * .8^2 + .4 * 1.2^2) = 600/169; C = (-12/13 - .48 * 25/13)^2 = 576/169
+    # var = (24/169) / (5 * .52^2) = 3000/28561, se = .324096
+    # kappa - 1.96 se = -1.5583 -> clipped to -1; kappa + 1.96 se = -0.2879
+    result = cohen_kappa([[0, 3], [2, 0]])
+    assert result.kappa == pytest.approx(-12 / 13)
+    assert result.se == pytest.approx((3000 / 28561) ** 0.5)
+    assert result.ci_low == -1.0
+    assert result.ci_high == pytest.approx(-0.287860, abs=1e-6)
 
 
 def test_it_builds_the_table_from_pairs_and_leaves_out_missing_answers():
@@ -121,3 +137,45 @@ def test_a_question_everyone_answers_the_same_way_is_not_flagged_though_kappa_is
     report = agreement_report(rows("E.1", "E", ("ann", "bob"), [[8, 0], [0, 0]]))
     (row,) = report.by_question
     assert row.kappa.kappa is None and row.percent_agreement == 100.0 and not row.low_agreement
+
+
+def test_the_upper_bound_of_a_wide_interval_is_clipped_at_one():
+    # [[4, 1], [1, 4]]: kappa = (.8 - .5) / .5 = .6; var = (.288 + .032 - .16) / (10 * .25) = .064
+    # se = .2529822; 1.959964 * .2529822 = .4958360: .6 + .4958 = 1.0958 -> 1; .6 - .4958360 = .1041640
+    result = cohen_kappa([[4, 1], [1, 4]])
+    assert result.kappa == pytest.approx(0.6)
+    assert result.ci_high == 1.0
+    assert result.ci_low == pytest.approx(0.104164, abs=1e-6)
+
+
+def test_negative_counts_are_refused_with_a_message():
+    with pytest.raises(ValueError, match=r"^the agreement table cannot hold negative counts$"):
+        cohen_kappa([[1, -1], [0, 2]])
+    with pytest.raises(ValueError, match=r"^the agreement table must be square \(k x k\)$"):
+        cohen_kappa([[1, 2, 3], [4, 5, 6]])
+
+
+def test_an_undefined_kappa_still_reports_the_agreement_it_measured():
+    result = cohen_kappa([[9, 0], [0, 0]])
+    assert (result.observed_agreement, result.expected_agreement, result.n) == (1.0, 1.0, 9)
+    assert result.reason == "kappa is undefined: expected agreement is 1 (both assessors gave the same single answer throughout)"
+
+
+def test_every_missing_answer_is_counted_and_no_pairs_give_no_percentage():
+    result = agreement_from_pairs([("yes", None), (None, "no"), (None, None), ("yes", "yes")])
+    assert (result.n, result.missing, result.percent_agreement) == (1, 3, 100.0)
+    empty = agreement_from_pairs([(None, "no")])
+    assert (empty.n, empty.missing, empty.percent_agreement) == (0, 1, None)
+
+
+def test_every_answer_outside_the_categories_is_named():
+    with pytest.raises(ValueError, match=r"^answers outside the categories: maybe, perhaps$"):
+        agreement_from_pairs([("perhaps", "maybe"), ("yes", "no")], categories=["yes", "no"])
+
+
+def test_a_row_is_flagged_on_percentage_alone_and_keeps_its_missing_count():
+    data = rows("C.1.1", "C", ("ann", "bob"), [[20, 5], [10, 15]]) + [DoubleAssessment("C.1.1", "C", ("ann", "bob"), "yes", None)]
+    report = agreement_report(data, kappa_threshold=0.0, percent_threshold=75)  # kappa .40 passes, 70% does not
+    (row,) = report.by_question
+    assert row.low_agreement is True
+    assert (row.n, row.missing) == (50, 1)

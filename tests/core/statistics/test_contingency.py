@@ -55,6 +55,7 @@ def test_identical_outcomes_everywhere_give_chi2_zero_and_no_stars():
     assert (result.chi2, result.p, result.stars) == (0.0, 1.0, "--")
     # expected insufficient counts are 0 -> flagged as small
     assert result.small_expected is True
+    assert result.min_expected == 0.0  # 10 * 0 / 30 in the insufficient column
     none_sufficient = chi_square_2x2(0, 10, 0, 20)
     assert none_sufficient is not None and none_sufficient.p == 1.0
 
@@ -77,5 +78,25 @@ def test_very_large_samples_keep_precision():
 
 
 def test_it_rejects_impossible_counts():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need 0 <= successes <= n, got successes=11, n=10"):
         chi_square_2x2(11, 10, 1, 10)
+    with pytest.raises(ValueError, match=r"need 0 <= successes <= n, got successes=-1, n=10"):
+        chi_square_2x2(5, 10, -1, 10)
+
+
+def test_an_expected_count_of_exactly_five_is_not_flagged_but_just_below_is():
+    # 5/10 vs 5/10: column totals 10 and 10 of 20 -> every expected count 10 * 10 / 20 = 5 (not below 5)
+    exactly_five = chi_square_2x2(5, 10, 5, 10)
+    assert exactly_five is not None
+    assert exactly_five.min_expected == 5.0
+    assert exactly_five.small_expected is False
+    # 5/10 vs 4/10: 9 sufficient of 20 -> expected 10 * 9 / 20 = 4.5 -> flagged
+    below = chi_square_2x2(5, 10, 4, 10)
+    assert below is not None
+    assert below.min_expected == pytest.approx(4.5)
+    assert below.small_expected is True
+
+
+def test_a_negative_chi_square_is_refused_with_a_message():
+    with pytest.raises(ValueError, match=r"^chi-square cannot be negative: -1.0$"):
+        chi2_sf_1df(-1.0)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caseassess.audit.services import access_log
+from caseassess.dbrouter import replica_reads
 from caseassess.reporting import dataexchange as dx
 from caseassess.reporting.management.commands.export_findings import scope
 from caseassess.reporting.selectors import scope_instrument
@@ -23,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="file to write ('-' for standard output, CSV only)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        with replica_reads():  # export reads may be served by the read replica (docs/deploy.md)
+            self._handle(*args, **opts)
+
+    def _handle(self, *args: Any, **opts: Any) -> None:
         _, inspections = scope(opts["programme"], opts.get("inspection"))
         ins = scope_instrument(inspections)
         out = opts["output"]

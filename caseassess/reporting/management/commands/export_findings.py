@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.loader import render_to_string
 
 from caseassess.audit.services import access_log
+from caseassess.dbrouter import replica_reads
 from caseassess.inspections.models import Inspection, Programme
 from caseassess.reporting import exports
 from caseassess.reporting.selectors import STANDARD, custom_dimension, findings_report, scope_instrument
@@ -87,6 +88,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="file to write ('-' for standard output; json and csv only)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        with replica_reads():  # export reads may be served by the read replica (docs/deploy.md)
+            self._handle(*args, **opts)
+
+    def _handle(self, *args: Any, **opts: Any) -> None:
         prog, inspections = scope(opts["programme"], opts.get("inspection"))
         ins = scope_instrument(inspections)
         name = inspections[0].name if opts.get("inspection") else prog.name

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caseassess.inspections.models import Inspection
-from caseassess.reporting.counts import COUNTED_FIELDS, counts_ensure, counts_rebuild
+from caseassess.reporting.counts import counts_ensure, counts_rebuild, fields_for
 from caseassess.reporting.selectors import answer_counts, answer_counts_live, case_counts, case_counts_live
 
 
@@ -44,15 +44,17 @@ class Command(BaseCommand):
         if stale:
             self.stdout.write(f"rebuilt {len(stale)} inspection(s) whose answers had changed since their counts were built")
         problems = 0
+        fields = fields_for([i.pk for i in inspections])
         for insp in inspections:
-            for by in (None, *COUNTED_FIELDS):
+            counted = fields[insp.pk]
+            for by in (None, "area", *counted):
                 table = sorted(answer_counts(inspections=[insp], by=by), key=repr)
                 live = sorted(answer_counts_live(inspections=[insp], by=by), key=repr)
                 if table != live:
                     problems += 1
                     diff = sorted(set(table) ^ set(live), key=repr)[:5]
                     self.stderr.write(f"{insp.name}: counts by {by or 'all cases'} differ from the answers, e.g. {diff}")
-            if sorted(case_counts(inspections=[insp], fields=COUNTED_FIELDS), key=repr) != sorted(case_counts_live(inspections=[insp], fields=COUNTED_FIELDS), key=repr):
+            if sorted(case_counts(inspections=[insp], fields=counted), key=repr) != sorted(case_counts_live(inspections=[insp], fields=counted), key=repr):
                 problems += 1
                 self.stderr.write(f"{insp.name}: case counts differ from the cases")
         if problems:
