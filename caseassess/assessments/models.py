@@ -48,7 +48,7 @@ class Answer(models.Model):
     comment = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     client_stamp = models.BigIntegerField(default=0, help_text="Client edit time (ms); older autosaves are ignored")
-    client_tab = models.CharField(max_length=40, blank=True, default="", help_text="Browser tab (page load) that last saved it")
+    client_tab = models.CharField(max_length=40, blank=True, default="", db_default="", help_text="Browser tab (page load) that last saved it")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
