@@ -23,10 +23,19 @@ ANSWERS_HEADER = "case_ref,question_id,answer,ogrs_score\n"
 
 
 def upload_cases(inspection: Any, users: dict[str, Any], data: bytes) -> tuple[int, str]:
-    r = client_for(users["lead"]).post(
-        f"/inspections/{inspection.pk}/cases/import/", {"file": SimpleUploadedFile("cases.csv", data, content_type="text/csv")}
-    )
-    return r.status_code, r.content.decode()
+    """The web case import runs as a background job: post, run the queued job, read its page.
+    A refused file answers 400 here when its job page says nothing was imported."""
+    import html as html_module
+
+    from tests.web.conftest import run_jobs
+
+    c = client_for(users["lead"])
+    r = c.post(f"/inspections/{inspection.pk}/cases/import/", {"file": SimpleUploadedFile("cases.csv", data, content_type="text/csv")})
+    if r.status_code != 302 or not r["Location"].startswith("/jobs/"):
+        return r.status_code, r.content.decode()
+    run_jobs()
+    page = html_module.unescape(c.get(r["Location"]).content.decode())
+    return (400 if "nothing was imported" in page else 200), page
 
 
 def import_answers(tmp_path: Path, data: bytes) -> str:
@@ -92,8 +101,11 @@ def test_the_answers_import_keeps_line_breaks_inside_quotes_and_refuses_a_stray_
 def test_imports_refuse_nul_and_control_characters_in_case_references_and_answers(inspection: Any, users: dict[str, Any], tmp_path: Path) -> None:
     status, html = upload_cases(inspection, users, b"case_ref\nNUL\x00-1\n=HYPERLINK(1)\n")
     assert status == 400 and "Row 2: case_ref" in html and "Row 3: case_ref" in html and "is not a valid case reference" in html
-    err = import_answers(tmp_path, b"case_ref,question_id,answer\nCTL-1,D.2.2.9,abc\x00def\nCTL-2,D.2.2.9,\x1b[2Jcleared\nCTL\x00-3,B.4.1.1,yes\n")
-    assert "Row 2: answer" in err and "remove the control character U+0000 at character 4" in err
+    # A NUL byte anywhere: the answers import refuses the whole file before reading rows.
+    err = import_answers(tmp_path, b"case_ref,question_id,answer\nCTL-1,D.2.2.9,abc\x00def\nCTL\x00-3,B.4.1.1,yes\n")
+    assert "answers.csv is not a text file (it contains NUL bytes); save it as CSV UTF-8" in err
+    # Other control characters are named by row and character.
+    err = import_answers(tmp_path, b"case_ref,question_id,answer\nCTL-1,D.2.2.9,ok\nCTL-2,D.2.2.9,\x1b[2Jcleared\nCTL\x07-3,B.4.1.1,yes\n")
     assert "Row 3: answer" in err and "U+001B" in err
     assert "Row 4: case_ref" in err
     assert not Case.objects.exists() and not Answer.objects.exists()
