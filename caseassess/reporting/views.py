@@ -65,7 +65,8 @@ def _render(request: HttpRequest, report: Report, fmt: str | None, *, scope: str
         access_log(user=request.user, kind="report_view", path=request.path)
         return render(request, "reporting/report.html", {
             "title": report.title, "report": report, "charts": charts_for(report), "scope": scope,
-            "export_base": export_base, "compare_url": compare_url, "agreement_url": agreement_url, "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}],
+            "export_base": export_base, "compare_url": compare_url, "agreement_url": agreement_url,
+            "trends_url": compare_url.replace("/compare/", "/trends/") if compare_url else "", "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}],
             "section_nav": "findings",
         })
     if fmt not in FORMATS:

@@ -64,6 +64,8 @@ def test_the_trends_page_shows_the_change_and_its_test(rounds: Any, users: dict[
     assert "renumbered from B.4.1.6; same wording" in html
     assert "frequency of contact is not asked in 2014" in html
     assert "By area" in html and "Testshire Probation Trust" in html
+    report = client_for(users["analyst"]).get(f"/findings/programmes/{later.pk}/").content.decode()
+    assert f'href="/findings/programmes/{later.pk}/trends/"' in report
 
 
 def test_the_trends_exports_carry_the_same_rows(rounds: Any, users: dict[str, Any]) -> None:
