@@ -111,3 +111,13 @@ def test_the_review_page_and_the_tiering_grid_are_accessible(live_server: Any, p
     page.goto(f"{live_server.url}/instruments/iaow-2013-10/tables/tiering_grid/")
     assert page.locator("table th").first.inner_text() == "Question"
     check_page(page, "23-tiering-grid")
+
+
+def test_the_links_to_unanswered_details_inside_a_task_list_row_can_be_clicked(live_server: Any, page: Any, inspection: Any) -> None:
+    """The GOV.UK task list lays its row link over the whole row; the hint's own links must
+    still take the pointer (they were covered, so a click opened the row's page instead)."""
+    a = inspection.cases.get(case_ref="LDS-0001").assessments.get()
+    sign_in(page, live_server.url, "assessor")
+    page.goto(f"{live_server.url}/assessments/{a.pk}/")
+    page.locator(".govuk-task-list__hint a", has_text="Gender").click(timeout=5000)
+    page.wait_for_url("**/case-details/#field-gender")
