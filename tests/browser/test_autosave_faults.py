@@ -283,7 +283,17 @@ def test_an_answer_in_a_closed_tab_is_saved_or_re_sent_on_the_next_visit(section
     context.set_offline(False)
     assert answers(assessment) == {}
     # Meanwhile the lead answered B.4.1.6: that kept answer must not be applied over it.
-    services.assessment_save_section(assessment=assessment, actor=users["lead"], section_id="B.4.1", values={"B.4.1.6": "no"}, comments={}, base_versions={}, client_stamp=0)
+    def lead_saves() -> bool:  # the live server's thread may hold SQLite's shared-cache lock for a moment
+        from django.db import OperationalError
+
+        try:
+            services.assessment_save_section(assessment=assessment, actor=users["lead"], section_id="B.4.1", values={"B.4.1.6": "no"},
+                                             comments={}, base_versions={}, client_stamp=0)
+        except OperationalError:
+            return False
+        return True
+
+    wait_until(lead_saves, what="the lead's answer saved")
     page = later
     page.goto(url)
     words = wait_state(page, "problem", contains="not re-sent")
