@@ -97,6 +97,11 @@ def test_an_administrator_sets_up_a_programme_area_inspection_and_instrument(liv
     assert "Was the RoSH screening timely?" in page.content()
     check_page(page, "setup-08-instrument-review")
     page.get_by_role("button", name="Publish for new inspections").click()
+    page.wait_for_url(lambda url: "/manage/versions/" in url and "compare=" not in url)
+    for _ in range(100):  # the request has answered; wait for its write to be visible here
+        if InstrumentVersion.objects.get(instrument_id="mini-2014").published:
+            break
+        page.wait_for_timeout(50)
     assert InstrumentVersion.objects.get(instrument_id="mini-2014").published
     check_page(page, "setup-09-instrument-versions")
 
@@ -116,5 +121,5 @@ def test_an_administrator_sets_up_a_programme_area_inspection_and_instrument(liv
     page.goto(f"{base}/inspections/{insp.pk}/close/")
     check_page(page, "setup-11-close")
     page.get_by_role("button", name="Close the inspection").click()
-    assert "was closed on" in page.content()
+    page.get_by_text("was closed on").first.wait_for()
     check_page(page, "setup-12-closed")
