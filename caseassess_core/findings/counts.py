@@ -71,9 +71,6 @@ class CountIndex:
         """Every group value seen (including ones with only excluded answers), first-seen order."""
         return list(self._groups)
 
-    def question_ids(self) -> set[str]:
-        return set(self._by_question)
-
     def proportion(self, question_ids: Sequence[str], values: Iterable[str | None] | None = None) -> Proportion:
         """Pooled sufficient / N over ``question_ids`` in the groups ``values`` (None = every group)."""
         wanted = None if values is None else set(values)

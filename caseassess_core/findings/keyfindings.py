@@ -96,10 +96,6 @@ def general_point(ranges: Sequence[ScoreRange]) -> str | None:
     return f"Scores for {titles} were {values} respectively."
 
 
-def _all_cell_index(table: FindingsTable) -> int:
-    return 1 if table.comparison is Comparison.VERSUS_ALL else 0
-
-
 def _highlights(table: FindingsTable, count: int, min_n: int = 0) -> list[str]:
     """Highest and lowest aspects of a versus-all table by the all-cases % (aspects answered in at
     least ``min_n`` cases; a subgroup % on fewer than ``min_n`` is left out of the sentence)."""

@@ -50,11 +50,6 @@ def proportion_words(pct: int) -> str:
     raise ValueError(f"{pct} is not a whole percentage from 0 to 100")
 
 
-def is_small(cell: Cell, min_n: int) -> bool:
-    """A percentage on fewer than ``min_n`` answers (but some) carries the caution mark."""
-    return 0 < cell.n < min_n
-
-
 def _n(n: int) -> str:
     return f"{n:,}"
 

@@ -21,7 +21,7 @@ from enum import Enum
 from typing import Literal
 
 from caseassess_core.findings.counts import CountIndex, CountRow
-from caseassess_core.instrument.schema import Instrument, ScoreDefinition
+from caseassess_core.instrument.schema import Instrument
 from caseassess_core.instrument.text import people_text
 from caseassess_core.statistics.contingency import chi_square_2x2
 from caseassess_core.statistics.proportions import Proportion
@@ -239,10 +239,3 @@ def overall_scores(instrument: Instrument, counts: CountIndex | Iterable[CountRo
         Row(kind, s.id, s.title, (Cell.of(index.proportion(instrument.score_members(s))),), None)
         for kind, s in instrument.all_scores()
     )
-
-
-def score_definition(instrument: Instrument, score_id: str) -> ScoreDefinition:
-    for _, score in instrument.all_scores():
-        if score.id == score_id:
-            return score
-    raise KeyError(score_id)

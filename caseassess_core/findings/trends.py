@@ -14,7 +14,6 @@ the report's stars. A row resting on fewer than ``min_n`` answers in either roun
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -295,7 +294,3 @@ def trend_rows_to_dicts(table: TrendTable) -> list[dict[str, Any]]:
             "caution_small_numbers": r.caution, "note": r.note,
         })
     return out
-
-
-def areas_in_both(earlier_areas: Sequence[str], later_areas: Sequence[str]) -> list[str]:
-    return sorted(set(earlier_areas) & set(later_areas))

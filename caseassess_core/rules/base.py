@@ -74,12 +74,6 @@ def threshold(tables: Tables, threshold_id: str) -> float:
     return float(value)
 
 
-def recorded(case: Case, field: str) -> bool:
-    """A case detail counts as recorded unless absent, None or an empty string."""
-    value = case.get(field)
-    return value is not None and value != ""
-
-
 def text(case: Case, field: str) -> str | None:
     value = case.get(field)
     if value is None or value == "":

@@ -236,3 +236,91 @@ def test_explain_prints_each_timescale_with_its_due_date_and_reasons(tables: Any
     assert "outcome: met" in plan and "due: 2014-01-17" in plan  # Christmas, Boxing Day, New Year skipped
     weekly = next(b for b in out.split("\n\n") if "[timescale_weekly_contact]" in b)
     assert "outcome: not_met" in weekly and "Contact arranged in 18 of the 20 weeks checked" in weekly
+
+
+# --- Weekly contact from the weeks counted: every word the assessor reads ------------------------
+
+WEEKLY_TITLE = "Weekly contact (high / very high RoSH)"
+WEEKLY_TEXT = "Contact arranged weekly for high or very high RoSH offenders in the community"
+RECORD_WEEKS = "Record the weeks in the community checked and how many of them had contact arranged."
+
+
+def _weekly(tables: Any, checked: Any, with_contact: Any, **details: Any) -> Any:
+    case = {"rosh_at_start": "high", **details}
+    return weekly_contact(case, tables, weeks_checked=checked, weeks_with_contact=with_contact)
+
+
+def test_every_week_with_contact_is_met_and_says_how_many_weeks_from_when(tables: Any) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    assert _weekly(tables, 12, 12, supervision_start_date="2014-01-06") == RuleResult(
+        "timescale_weekly_contact", WEEKLY_TITLE, ("D.2.2.8",), "met",
+        "Contact was arranged every week of the 12 weeks checked.",
+        ("RoSH at start is high", WEEKLY_TEXT, "Contact arranged in 12 of the 12 weeks checked from 6 January 2014"),
+        (), None,
+    )
+
+
+@pytest.mark.parametrize(("with_contact", "without", "weeks"), [(11, 1, "1 week"), (9, 3, "3 weeks"), (0, 12, "12 weeks")])
+def test_weeks_without_contact_are_counted_in_the_suggestion_and_the_reasons(
+    tables: Any, with_contact: int, without: int, weeks: str
+) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    # no supervision start recorded: the count is given without "from <date>"
+    assert _weekly(tables, 12, with_contact) == RuleResult(
+        "timescale_weekly_contact", WEEKLY_TITLE, ("D.2.2.8",), "not_met",
+        f"No contact was arranged in {without} of the 12 weeks checked: it would be hard to justify seeing a high"
+        " risk of harm offender less often than weekly; judge whether this was justified.",
+        ("RoSH at start is high", WEEKLY_TEXT, f"Contact arranged in {with_contact} of the 12 weeks checked",
+         f"{weeks} without contact"),
+        (), None,
+    )
+
+
+@pytest.mark.parametrize(("checked", "with_contact"), [(12, 13), (0, 0), (-1, 0), (12, -1)])
+def test_impossible_week_counts_ask_the_assessor_to_check_the_figures(
+    tables: Any, checked: int, with_contact: int
+) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    assert _weekly(tables, checked, with_contact, rosh_at_start="very_high") == RuleResult(
+        "timescale_weekly_contact", WEEKLY_TITLE, ("D.2.2.8",), "unknown",
+        f"Check the figures: {with_contact} weeks with contact of {checked} weeks checked.",
+        ("RoSH at start is very high", "The weeks with contact must be between 0 and the (positive) number of weeks checked"),
+        ("contact_weeks_checked", "contact_weeks_with_contact"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("checked", "with_contact", "missing"),
+    [(12, None, ("contact_weeks_with_contact",)), (None, 3, ("contact_weeks_checked",))],
+)
+def test_a_missing_week_count_is_named(tables: Any, checked: Any, with_contact: Any, missing: tuple[str, ...]) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    assert _weekly(tables, checked, with_contact) == RuleResult(
+        "timescale_weekly_contact", WEEKLY_TITLE, ("D.2.2.8",), "unknown", RECORD_WEEKS, ("RoSH at start is high",),
+        missing,
+    )
+
+
+def test_a_licence_without_a_release_date_plans_from_the_start_of_supervision(tables: Any) -> None:
+    licence = dict(HIGH_CO, sentence_type="licence_determinate", sentence_date="2012-01-10")
+    # no release date: the start of supervision in the community, Tuesday 1 April 2014;
+    # 15 working days skipping Good Friday and Easter Monday -> Thursday 24 April 2014
+    result = sentence_plan_timescale(dict(licence, supervision_start_date="2014-04-01"), tables,
+                                     sentence_plan_date=None)
+    assert (result.outcome, result.due_date) == ("unknown", date(2014, 4, 24))
+    assert result.reasons[:2] == ("RoSH at start is high", "Counted from the supervision start date, 1 April 2014")
+    assert result.missing == ("sentence_plan_date",)
+    # a release date wins over the start of supervision: Friday 15 August 2014, 15 working days
+    # skipping the summer bank holiday (25 August) -> Monday 8 September 2014
+    both = dict(licence, supervision_start_date="2014-04-01", release_date="2014-08-15")
+    result = sentence_plan_timescale(both, tables, sentence_plan_date=None)
+    assert result.due_date == date(2014, 9, 8)
+    assert result.reasons[1] == "Counted from the release date, 15 August 2014"
+    # neither: the release date is asked for
+    result = sentence_plan_timescale(licence, tables, sentence_plan_date=None)
+    assert (result.outcome, result.suggestion, result.missing) == ("unknown", "Record the release date.",
+                                                                   ("release_date",))
