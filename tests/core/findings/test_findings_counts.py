@@ -56,3 +56,34 @@ def test_counts_for_a_large_programme_are_indexed_in_well_under_a_second():
     for q in range(110):
         index.proportion([f"Q{q}"], ["area1", "area2"])
     assert time.perf_counter() - start < 0.5
+
+
+def test_the_refusals_name_the_row_and_the_three_outcomes():
+    with pytest.raises(ValueError, match=(
+        r"^count row \('Q1', None, 'yes', 1\): scoring must be one of \['excluded', 'insufficient', 'sufficient'\]$"
+    )):
+        CountIndex([CountRow("Q1", None, "sufficient", 2), CountRow("Q1", None, "yes", 1)])
+    with pytest.raises(ValueError, match=r"^count row \('Q1', 'a', 'excluded', -1\): negative count$"):
+        CountIndex([CountRow("Q1", "a", "excluded", -1)])
+
+
+def test_each_question_and_group_keeps_its_own_sufficient_and_scored_totals():
+    index = CountIndex([
+        CountRow("Q1", "a", "sufficient", 3), CountRow("Q1", "a", "insufficient", 1),
+        CountRow("Q1", "b", "insufficient", 4), CountRow("Q2", "a", "sufficient", 7),
+        CountRow("Q2", None, "insufficient", 2), CountRow("Q2", "b", Scoring.EXCLUDED, 9),  # type: ignore[arg-type]
+    ])
+    # Q1: a 3/4, b 0/4; Q2: a 7/7, None 0/2 (b only excluded)
+    def p(qs, groups=None):
+        r = index.proportion(qs, groups)
+        return (r.successes, r.n)
+
+    assert p(["Q1"]) == (3, 8)
+    assert p(["Q1"], ["a"]) == (3, 4)
+    assert p(["Q1"], ["b"]) == (0, 4)
+    assert p(["Q2"]) == (7, 9)
+    assert p(["Q2"], [None]) == (0, 2)
+    assert p(["Q1", "Q2"], ["a"]) == (10, 11)
+    assert p(["Q1", "Q2"], ["a", "b"]) == (10, 15)
+    assert p(["Q1", "Q2"], []) == (0, 0)
+    assert index.groups() == ["a", "b", None]

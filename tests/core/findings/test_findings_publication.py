@@ -108,3 +108,35 @@ def test_the_main_points_and_the_key_findings_share_one_denominator_of_key_aspec
     sentences = list(report.key_findings) + [p for points in report.points for p in points]
     denominators = {int(m) for s in sentences for m in re.findall(r"of the (\d+) key aspects?", s)}
     assert denominators == {report.key_aspects} == {2}
+
+
+def test_significant_score_differences_are_worded_with_their_p_value_most_significant_first() -> None:
+    from caseassess_core.findings.areas import AreaChart
+    from caseassess_core.findings.tables import Cell, Comparison, FindingsTable, Row, Test
+
+    def row(kind, label, a, b, p, stars, diff):
+        return Row(kind, label[:3], label, (a, b), Test(9.0, p, stars, False, diff))
+
+    a_vs_b = FindingsTable("t7", "Table 7", Comparison.A_VS_B, (MEN, WOMEN), (), (
+        row("headline", "Risk of Harm", Cell(40, 50, 80, None, None), Cell(20, 50, 40, None, None), 0.0004, "***", 40.0),
+        row("general", "Assessment", Cell(1200, 2000, 60, None, None), Cell(1400, 2000, 70, None, None), 0.03, "*", -10.0),
+        row("general", "Delivery", Cell(30, 40, 75, None, None), Cell(15, 40, 38, None, None), 0.004, "**", 37.5),
+        row("general", "Review", Cell(30, 40, 75, None, None), Cell(15, 40, 38, None, None), 0.2, "--", 37.5),
+        # significant, but 9 women: below the minimum of 10, never claimed
+        row("general", "Outcomes", Cell(30, 40, 75, None, None), Cell(0, 9, 0, None, None), 0.0001, "***", 75.0),
+    ))
+    # versus all: 30 of 40 high RoSH cases against 45 of 100 in all; the test compared the 40 with the
+    # 60 outside them, 15 of 60 = 25%
+    versus_all = FindingsTable("t3", "Table 3", Comparison.VERSUS_ALL, (HIGH, ALL_CASES), (), (
+        row("headline", "Compliance", Cell(30, 40, 75, None, None), Cell(45, 100, 45, None, None), 0.001, "**", 50.0),
+    ))
+    assert key_findings_by_rules([], AreaChart((), ()), [a_vs_b, versus_all], min_n=10) == [
+        "Work counted in the Risk of Harm headline score was done sufficiently well more often for men (80%, N = 50) "
+        "than for women (40%, N = 50); the difference is statistically significant (p < 0.001).",
+        "Work counted in the Compliance headline score was done sufficiently well more often for high RoSH cases "
+        "(75%, N = 40) than for the other cases (25%, N = 60); the difference is statistically significant (p < 0.01).",
+        "Work counted in the Delivery general criteria score was done sufficiently well more often for men (75%, N = 40) "
+        "than for women (38%, N = 40); the difference is statistically significant (p < 0.01).",
+        "Work counted in the Assessment general criteria score was done sufficiently well less often for men "
+        "(60%, N = 2,000) than for women (70%, N = 2,000); the difference is statistically significant (p < 0.05).",
+    ]

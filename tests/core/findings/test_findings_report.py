@@ -129,3 +129,50 @@ def test_a_large_programme_reports_in_well_under_a_second():
     elapsed = time.perf_counter() - start
     assert len(report.tables[0].rows) == 110 and len(report.chart2.areas) == 35
     assert elapsed < 1.0, elapsed
+
+
+def test_a_callers_own_wording_and_annex_fields_reach_the_report():
+    from caseassess_core.instrument.schema import AnswerType, CaseDetailField, Option
+
+    ins = instrument().model_copy(update={"case_details": [
+        CaseDetailField(id="tier", label="Tier", type=AnswerType.SINGLE_CHOICE,
+                        options=[Option(value="unallocated", label="Unallocated"), Option(value="tier_1", label="Tier 1")]),
+    ]})
+    report = build_report(
+        ins, area_counts=AREAS, area_order=["South", "North"], case_counts=CASES, annex_fields=["tier"],
+        area_word="probation trusts", phrases={"roh": "  Work to keep the public safe. "},
+    )
+    # only the tier field, labelled by the instrument, in its option order, "Not recorded" last
+    assert [(t.field, t.label, t.total) for t in report.annex] == [("tier", "Tier", 1000)]
+    assert [(v.label, v.n) for v in report.annex[0].values] == [("Unallocated", 1), ("Tier 1", 999), ("Not recorded", 0)]
+    assert report.total_cases == 1000
+    # Risk of Harm = B.1.1.1 + B.1.1.2: 23 of 41 (56%); South 8/20 = 40%, North 14/20 = 70%
+    assert report.key_findings[0] == (
+        "Work to keep the public safe was judged done sufficiently well in a majority of the answers examined "
+        "(56%, N = 41 answers), with individual probation trusts ranging from 40% (N = 20) to 70% (N = 20)."
+    )
+    # Compliance = C.2.1.1 + B.1.1.2: 25 of 41 (61%); South 9/20 = 45%, North 15/20 = 75%; default wording
+    assert report.key_findings[1] == (
+        "Work on Compliance & <Enforcement> was judged done sufficiently well in a majority of the answers examined "
+        "(61%, N = 41 answers), with individual probation trusts ranging from 45% (N = 20) to 75% (N = 20)."
+    )
+    # without a title, the report's title is empty (the page supplies its own)
+    assert report.title == ""
+
+
+def test_the_caution_flag_marks_cells_with_some_but_fewer_than_min_n_answers():
+    from caseassess_core.findings.report import _mark_small
+
+    cells = [{"sufficient": 0, "n": n, "pct": None} for n in (0, 1, 9, 10)]
+    assert [c["caution"] for c in _mark_small({"cells": cells, "n": 3}, 10)["cells"]] == [False, True, True, False]
+    # a mapping without sufficient, n and pct is not a cell
+    assert _mark_small({"n": 3, "pct": 5}, 10) == {"n": 3, "pct": 5}
+    assert _mark_small([{"sufficient": 1, "n": 1, "pct": 100, "ci_low": 2.5}], 10) == [
+        {"sufficient": 1, "n": 1, "pct": 100, "ci_low": 2.5, "caution": True}
+    ]
+
+
+def test_report_to_dict_keeps_mapping_keys_and_values():
+    from caseassess_core.findings.report import _plain
+
+    assert _plain({1: ("a", {"b": 2})}) == {"1": ["a", {"b": 2}]}
