@@ -114,3 +114,64 @@ def test_explain_passes_the_local_overrides_and_the_events_on_to_the_rules(table
     block = next(b for b in explain(CASE, tables, events=events).split("\n\n") if "[timescale_first_appointment]" in b)
     assert "  outcome: not_met" in block.split("\n")
     assert "  - First appointment date 23 April 2014 > due 22 April 2014" in block.split("\n")
+
+
+def _outcomes(details: dict[str, Any], tables: Any, **kw: Any) -> dict[str, Any]:
+    return {r.rule_id: r for r in evaluate_all(details, tables, **kw)}
+
+
+def test_evaluate_all_hands_every_event_to_its_rule(tables: Any) -> None:
+    # MAPPA category: a Schedule 15 offence with 6 months' custody needs the hospital order
+    short = {"sentence_type": "licence_determinate", "custodial_length_months": 6, "schedule15_offence": "p1-06",
+             "sex_offender_notification": "no", "disqualified_from_working_with_children": "no",
+             "rosh_at_start": "low"}
+    assert _outcomes(short, tables)["mappa_category"].outcome == "unknown"
+    assert _outcomes(short, tables, events=CaseEvents(hospital_order=True))["mappa_category"].outcome == "category_2"
+    # MAPPA referral in the community: criteria met Friday 20 December 2013, 10 working days -> 8 January 2014
+    level_2 = {"mappa_level": "level_2"}
+    referral = _outcomes(level_2, tables, events=CaseEvents(
+        mappa_in_custody=False, mappa_criteria_met_date=date(2013, 12, 20), mappa_referral_date=date(2014, 1, 9),
+    ))["mappa_referral"]
+    assert (referral.outcome, referral.due_date) == ("not_met", date(2014, 1, 8))
+    assert referral.reasons[-1] == "Referred 9 January 2014 > due 8 January 2014"
+    # weekly contact: contacts on 6 and 13 January; the period runs to 25 January (12 days without contact)
+    weekly = {"rosh_at_start": "very_high", "supervision_start_date": "2014-01-06"}
+    dates = (date(2014, 1, 6), date(2014, 1, 13))
+    contact = _outcomes(weekly, tables, events=CaseEvents(contact_dates=dates, contact_period_end=date(2014, 1, 25)))
+    assert contact["timescale_weekly_contact"].outcome == "not_met"
+    assert "No contact for 12 days between 13 January 2014 and 25 January 2014" in contact[
+        "timescale_weekly_contact"].reasons
+    assert _outcomes(weekly, tables, events=CaseEvents(contact_dates=dates))["timescale_weekly_contact"].outcome == "met"
+    # early revocation: all five criteria given -> met
+    five = CaseEvents(sustained_compliance=True, requirements_completed=True, needs_met=True, low_risk_of_harm=True,
+                      likelihood_stabilised=True)
+    revocation = _outcomes({"sentence_type": "community_order"}, tables, events=five)["early_revocation"]
+    assert (revocation.outcome, revocation.missing) == ("criteria_met", ())
+
+
+def test_the_oasys_layer_follows_the_recorded_tier_and_otherwise_a_definite_indicative_tier(tables: Any) -> None:
+    base = {"sentence_type": "community_order", "requirements": ["supervision"], "rosh_at_start": "high",
+            "ogp_score": 10, "interventions": [], "ppo": "no", "iom": "no", "mappa_level": "none"}
+    # high RoSH: indicative Tier 4 -> full; a recorded Tier 1 wins -> basic
+    assert _outcomes(base, tables)["tiering"].outcome == "tier_4"
+    layer = _outcomes(base, tables)["oasys_layer"]
+    assert (layer.outcome, layer.reasons[-1].endswith("(Tier 4 as given)")) == ("full", True)
+    recorded = _outcomes(dict(base, tier="tier_1"), tables)["oasys_layer"]
+    assert (recorded.outcome, recorded.reasons[-1].endswith("as given)")) == ("basic", False)
+    # an indicative "Tier 1 or Tier 2" is no tier: the layer waits for the recorded tier
+    liap = dict(base, rosh_at_start="low", interventions=["did_liap"])
+    assert _outcomes(liap, tables)["tiering"].outcome == "tier_1_or_tier_2"
+    layer = _outcomes(liap, tables)["oasys_layer"]
+    assert (layer.outcome, layer.missing) == ("unknown", ("tier",))
+    # a local determination makes it Tier 1 -> basic
+    decided = _outcomes(liap, tables, local_overrides={"did_liap": "tier_1"})
+    assert (decided["tiering"].outcome, decided["oasys_layer"].outcome) == ("tier_1", "basic")
+
+
+def test_explicit_week_counts_of_zero_win_over_the_case_details(tables: Any) -> None:
+    from caseassess_core.rules import case_events
+
+    details = {"contact_weeks_checked": 12, "contact_weeks_with_contact": 12}
+    events = case_events(details, CaseEvents(contact_weeks_checked=0, contact_weeks_with_contact=0))
+    assert (events.contact_weeks_checked, events.contact_weeks_with_contact) == (0, 0)
+    assert (case_events(details).contact_weeks_checked, case_events({"contact_weeks_checked": 11.5}).contact_weeks_checked) == (12, None)
