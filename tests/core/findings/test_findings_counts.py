@@ -43,6 +43,7 @@ def test_a_unknown_question_has_no_cases():
     assert CountIndex([]).proportion(["Q9"]).n == 0
 
 
+@pytest.mark.slow  # measures time: left out of the mutation run, whose tracing slows everything
 def test_counts_for_a_large_programme_are_indexed_in_well_under_a_second():
     # 110 questions x 35 areas x 3 outcomes = 11,550 rows (100,000 cases' answers already grouped)
     rows = [

@@ -3,6 +3,7 @@
 import json
 import time
 
+import pytest
 from golden_programme import AREAS, CASES, ROSH, SUPERVISION, instrument
 
 from caseassess_core.findings import (
@@ -94,6 +95,7 @@ def test_report_to_dict_is_json_ready_and_carries_the_same_numbers():
     assert back["annex"][1]["values"][1]["pct_label"] == "0.1%"
 
 
+@pytest.mark.slow  # measures time: left out of the mutation run, whose tracing slows everything
 def test_a_large_programme_reports_in_well_under_a_second():
     # 110 questions in 11 sections, 35 areas, 3 outcomes: ~11,500 area rows, plus 6 subgroup tables
     sections = [
