@@ -54,3 +54,19 @@ def test_chart_2_lists_areas_in_fieldwork_order_then_any_others():
         ("Later", [None, None]),  # in the fieldwork order, no counts yet
         ("Abbey", [100, 100]),  # not in the order: appended, not dropped
     ]
+
+
+def test_areas_with_the_same_proportion_are_named_alphabetically():
+    # Abbey 1/2, Kent 2/4, York 3/6: all 50% exactly; Zed 1/4 = 25% is the lowest
+    rows = [CountRow("C.2.1.1", a, o, n) for a, s, i in (("York", 3, 3), ("Abbey", 1, 1), ("Kent", 2, 2))
+            for o, n in (("sufficient", s), ("insufficient", i))]
+    ga2 = area_ranges(instrument(), rows)[3]
+    assert (ga2.min_area, ga2.min_pct, ga2.max_area, ga2.max_pct, ga2.n_areas) == ("Abbey", 50, "Abbey", 50, 3)
+    rows += [CountRow("C.2.1.1", "Zed", "sufficient", 1), CountRow("C.2.1.1", "Zed", "insufficient", 3)]
+    ga2 = area_ranges(instrument(), rows)[3]
+    assert (ga2.min_area, ga2.min_pct, ga2.max_area, ga2.max_pct, ga2.n_areas) == ("Zed", 25, "Abbey", 50, 4)
+    # 2/3 (67%) against 3/5 (60%): cross-multiplied 2 x 5 = 10 > 3 x 3 = 9, so Kent is higher
+    rows = [CountRow("C.2.1.1", "Kent", "sufficient", 2), CountRow("C.2.1.1", "Kent", "insufficient", 1),
+            CountRow("C.2.1.1", "Abbey", "sufficient", 3), CountRow("C.2.1.1", "Abbey", "insufficient", 2)]
+    ga2 = area_ranges(instrument(), rows)[3]
+    assert (ga2.min_area, ga2.max_area) == ("Abbey", "Kent")

@@ -175,3 +175,45 @@ def test_explicit_week_counts_of_zero_win_over_the_case_details(tables: Any) -> 
     events = case_events(details, CaseEvents(contact_weeks_checked=0, contact_weeks_with_contact=0))
     assert (events.contact_weeks_checked, events.contact_weeks_with_contact) == (0, 0)
     assert (case_events(details).contact_weeks_checked, case_events({"contact_weeks_checked": 11.5}).contact_weeks_checked) == (12, None)
+
+
+def test_each_rule_has_its_title_and_the_questions_it_informs(tables: Any) -> None:
+    assert [(r.rule_id, r.title, r.informs) for r in evaluate_all(CASE, tables)] == [
+        ("victim_contact", "Statutory victim contact", ("case.statutory_victim_case", "F.5.5.1")),
+        ("oasys_layer", "Expected OASys layer", ("B.3.1.1",)),
+        ("visor", "ViSOR record", ("B.4.1.14", "D.4.2.10")),
+        ("mappa_category", "MAPPA category", ("B.4.1.16",)),
+        ("mappa_level", "MAPPA level of management", ("B.4.1.18",)),
+        ("mappa_referral", "MAPPA referral timescale", ("B.4.1.20",)),
+        ("tiering", "Indicative tier (post-sentence Tiering Decision Grid)", ("case.tier", "C.2.1.1", "C.2.1.2")),
+        ("timescale_first_appointment", "First appointment timescale", ("C.2.1.3", "D.2.2.8")),
+        ("timescale_sentence_plan", "Sentence plan timescale", ("C.2.1.8",)),
+        ("skills_check", "First Move skills check", ("C.2.1.11",)),
+        ("timescale_weekly_contact", "Weekly contact (high / very high RoSH)", ("D.2.2.8",)),
+        ("early_revocation", "Early revocation for good progress", ("E.2.3.7",)),
+    ]
+
+
+def test_a_case_with_nothing_recorded_asks_for_what_each_rule_needs(tables: Any) -> None:
+    assert [(r.rule_id, r.outcome, r.suggestion, r.reasons, r.missing, r.due_date) for r in evaluate_all({}, tables)] == [
+        ("victim_contact", "unknown",
+         "Record the missing case details to decide whether victim contact had to be offered.", (),
+         ("schedule15_offence", "sex_offender_notification", "offence_against_child", "sentence_type"), None),
+        ("oasys_layer", "unknown", "Record the tier to know the expected OASys layer.", (),
+         ("tier", "ppo", "iom", "requirements"), None),
+        ("visor", "unknown", "Record the MAPPA category and level.", (), ("mappa_category", "mappa_level"), None),
+        ("mappa_category", "unknown", "Record the missing details to decide the MAPPA category.", (),
+         ("sex_offender_notification", "schedule15_offence", "disqualified_from_working_with_children"), None),
+        ("mappa_level", "unknown", "Not a recorded MAPPA case.", (), ("mappa_category",), None),
+        ("mappa_referral", "unknown", "Record the MAPPA level.", (), ("mappa_level",), None),
+        ("tiering", "undetermined",
+         "No row of the tiering grid is ticked from the recorded case details; record the missing details.", (),
+         ("sentence_type", "ppo", "mappa_level"), None),
+        ("timescale_first_appointment", "unknown", "Record the sentence type.", (), ("sentence_type",), None),
+        ("timescale_sentence_plan", "unknown", "Record the RoSH level.", (), ("rosh_at_start",), None),
+        ("skills_check", "unknown",
+         "No First Move score recorded: was the screening done where literacy difficulties exist?", (),
+         ("first_move_score",), None),
+        ("timescale_weekly_contact", "unknown", "Record the RoSH level.", (), ("rosh_at_start",), None),
+        ("early_revocation", "unknown", "Record the sentence type.", (), ("sentence_type",), None),
+    ]
