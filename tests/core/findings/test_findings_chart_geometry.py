@@ -310,3 +310,43 @@ def test_the_comparison_chart_names_both_groups_and_uses_the_table_id():
     untitled = FindingsTable("", "", Comparison.A_VS_B, table.groups, (), table.score_rows)
     assert ET.fromstring(comparison_svg(untitled)).get("aria-labelledby") == "chart-comparison-title chart-comparison-desc"
     assert ET.fromstring(comparison_svg(untitled, chart_id="own", title="Own")).find(f"{NS}title").text == "Own"
+
+
+def test_default_chart_ids_and_titles():
+    ranges = [_score("headline", "Risk of Harm", Cell(5, 10, 50, None, None))]
+    root = ET.fromstring(chart1_svg(ranges))
+    assert root.get("aria-labelledby") == "chart1-title chart1-desc"
+    assert root.find(f"{NS}title").text == "Headline and general criteria scores, with the range between areas"
+    root = ET.fromstring(grouped_bar_svg(["A"], [("One", [10])], title="t"))
+    assert root.get("aria-labelledby") == "chart-title chart-desc"
+    chart = AreaChart(scores=(("roh", "Risk of Harm"),), areas=(
+        AreaScores("South", (Cell(2, 4, 50, None, None),)), AreaScores("North", (Cell(1, 4, 25, None, None),))))
+    root = ET.fromstring(chart2_svg(chart))
+    assert root.get("aria-labelledby") == "chart2-title chart2-desc"
+    assert root.find(f"{NS}title").text == "Headline scores for each of the areas, in order of fieldwork"
+
+
+def _legend(names):
+    root = ET.fromstring(grouped_bar_svg(["Q"], [(n, [10]) for n in names], title="t"))
+    return [(_num(r.get("x")), _num(r.get("y"))) for r in root.iter(f"{NS}rect") if r.get("class") is None]
+
+
+def test_a_legend_entry_ending_exactly_at_the_margin_stays_and_half_a_unit_more_wraps():
+    # seven names of 3, 3, 3, 3, 4, 4, 4 letters: each entry is 24 + 9.5 x letters wide and the next
+    # starts 12 after it: 6, 6 + 52.5 + 12 = 70.5, 135, 199.5, 264, 264 + 62 + 12 = 338, 412; the
+    # seventh ends at 412 + 62 = 474, exactly at 480 - 6, and stays on the line
+    assert _legend(["Aaa", "Bbb", "Ccc", "Ddd", "Eeee", "Ffff", "Gggg"]) == [
+        (6, 9), (70.5, 9), (135, 9), (199.5, 9), (264, 9), (338, 9), (412, 9)]
+    # 20 + 23 letters: the second entry starts at 6 + 214 + 12 = 232 and would end at 474.5: it wraps
+    assert _legend(["A" * 20, "B" * 23]) == [(6, 9), (6, 34)]
+    # an entry too wide for the line on its own still starts on the first line
+    assert _legend(["C" * 50]) == [(6, 9)]
+
+
+def test_a_chart_without_categories_draws_only_its_axis():
+    root = ET.fromstring(grouped_bar_svg([], [], title="Nothing to compare"))
+    # no legend and no rows: the plot starts and ends at 6 + 21 + 12 = 39; ticks at 60; height 66
+    assert root.get("viewBox") == "0 0 480 66"
+    assert _grid(root) == _grid_for([(39, 39)])
+    assert _texts(root) == _ticks(60)
+    assert root.find(f"{NS}desc").text == "Percentage of work done sufficiently well. ."

@@ -231,3 +231,15 @@ def test_three_general_criteria_are_joined_with_commas_and_a_missing_score_is_a_
     ranges = [general("Assessment", Cell(2, 5, 40, None, None)), general("Delivery", Cell(0, 0, None, None, None)),
               general("Outcomes", Cell(3, 4, 75, None, None))]
     assert general_point(ranges) == "Scores for Assessment, Delivery and Outcomes were 40%, - and 75% respectively."
+
+
+def test_the_key_findings_use_the_callers_word_for_areas_and_trim_only_the_final_full_stop():
+    # Risk of Harm 56%, South 40% to North 70% (see the golden programme)
+    findings = key_findings(area_ranges(instrument(), AREAS), area_word="probation trusts",
+                            phrases={"roh": "  work under MAPPA category X. "})
+    assert findings[0] == (
+        "The overall average percentage of work under MAPPA category X judged to have been done sufficiently well "
+        "was 56%, with scores for individual probation trusts ranging from 40% to 70%."
+    )
+    assert key_findings(area_ranges(instrument(), AREAS))[1].endswith("with scores for individual areas ranging from "
+                                                                       "45% to 75%.")

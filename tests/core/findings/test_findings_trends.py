@@ -336,6 +336,9 @@ def test_every_row_of_the_trend_table_and_its_dict_by_hand():
         "Was the frequency of contact sufficient?",
     ]
     assert rows[0]["p"] == 0.0 and rows[3]["p"] == 0.051 and rows[4]["p"] is None
+    # B.4.1.6 20/50 then, B.4.1.7 35/50 now: chi2 = 100 * (35*30 - 15*20)^2 / (50*50*55*45) = 9.09,
+    # p = 0.00257: three decimals
+    assert rows[6]["p"] == 0.003
     assert set(rows[0]) == {"kind", "id", "earlier_id", "label", "earlier_pct", "earlier_n", "later_pct", "later_n",
                             "change_points", "p", "stars", "caution_small_numbers", "note"}
     row = t.rows[3]
@@ -377,5 +380,8 @@ def test_a_score_the_earlier_version_did_not_have_is_shown_without_a_comparison(
         ("headline", "extra", None, None, 100, "not a score of old"),
     ]
     assert t.rows[0].earlier.pct == 100 and t.rows[0].change_points == 0.0
+    extra = trend_rows_to_dicts(t)[1]
+    assert (extra["earlier_pct"], extra["earlier_n"], extra["later_pct"], extra["later_n"], extra["p"], extra["stars"]) == (
+        None, None, 100, 12, None, "")
     # 12/12 both times: the rounds cannot differ: chi-square 0, p = 1, not significant
     assert (t.rows[0].test.chi2, t.rows[0].test.p, t.rows[0].test.stars) == (0.0, 1.0, "--")
