@@ -178,3 +178,18 @@ def test_report_to_dict_keeps_mapping_keys_and_values():
     from caseassess_core.findings.report import _plain
 
     assert _plain({1: ("a", {"b": 2})}) == {"1": ["a", {"b": 2}]}
+
+
+def test_the_default_wording_and_the_front_matter_reach_the_report():
+    from caseassess_core.findings.publication import FrontMatter, InspectionLine
+
+    report = _report()
+    # Risk of Harm 23 of 41 (56%); South 8/20 = 40%, North 14/20 = 70%
+    assert report.key_findings[0] == (
+        "Work on Risk of Harm was judged done sufficiently well in a majority of the answers examined "
+        "(56%, N = 41 answers), with individual areas ranging from 40% (N = 20) to 70% (N = 20)."
+    )
+    assert (report.front, report.ratings, report.rating_scheme) == (None, (), "")
+    front = FrontMatter("OMI 2", (InspectionLine("OMI 2 North", "North", "3 March 2010 to 14 March 2010"),),
+                        "March 2010", 41, "Submitted assessments", "Golden (golden-1, version 1)", "29 November 2026")
+    assert build_report(instrument(), area_counts=AREAS, front=front).front == front

@@ -234,3 +234,22 @@ def test_a_report_rates_all_areas_then_each_area_in_fieldwork_order():
     assert data["rating_scheme"] == "Example rating scheme on the IAOW headline scores (version 2013-10-example-1)"
     overall = [r for r in data["ratings"] if r["unit"] == "Overall"]
     assert [r["scope"] for r in overall] == ["All areas", "South", "North"]
+
+
+def test_areas_missing_from_the_fieldwork_order_are_rated_after_it_alphabetically():
+    from caseassess_core.findings.report import build_report
+
+    inst = instrument()
+    members = inst.score_members(next(s for _, s in inst.all_scores() if s.id == "risk_of_harm"))
+    rows = []
+    for area, good in (("South", 5), ("North", 9), ("Abbey", 7)):  # 50%, 90%, 70% on every RoH question
+        for qid in members:
+            rows += [CountRow(qid, area, "sufficient", good), CountRow(qid, area, "insufficient", 10 - good)]
+    rows += [CountRow(members[0], None, "sufficient", 1)]  # a case with no area: in "All areas" only
+    report = build_report(inst, area_counts=rows, area_order=["North"], rating_scheme=scheme())
+    roh = [(r.scope, r.pct) for r in report.ratings if r.unit == "Risk of Harm to others"]
+    # the fieldwork order names North only: North first, then Abbey and South alphabetically
+    assert [scope for scope, _ in roh] == ["All areas", "North", "Abbey", "South"]
+    assert [pct for _, pct in roh][1:] == [90, 70, 50]
+    one_area = build_report(inst, area_counts=[r for r in rows if r.group in ("North", None)], rating_scheme=scheme())
+    assert [r.scope for r in one_area.ratings if r.unit == "Risk of Harm to others"] == ["All areas"]
