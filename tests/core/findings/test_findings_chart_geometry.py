@@ -350,3 +350,49 @@ def test_a_chart_without_categories_draws_only_its_axis():
     assert _grid(root) == _grid_for([(39, 39)])
     assert _texts(root) == _ticks(60)
     assert root.find(f"{NS}desc").text == "Percentage of work done sufficiently well. ."
+
+
+def test_labels_near_the_right_margin():
+    # 89% ends at 6 + 372.02 = 378.02; "89% (N=10)" is 90 wide: 378.02 + 7 + 90 = 475.02 > 474 -> inside,
+    # white, ending 6 before the bar's end (372.02)
+    # 80% ends at 340.4; "80% (N=12,345)" is 14 x 9 = 126 wide: 340.4 + 7 + 126 = 473.4 <= 474 -> outside
+    root = ET.fromstring(grouped_bar_svg(["A"], [("One", [89]), ("Two", [80])], title="t", counts=[[10], [12345]]))
+    labels = [t for t in _texts(root) if t[2].endswith(")")]
+    assert [(t[0], t[2], t[3], t[4].get("text-anchor")) for t in labels] == [
+        (pytest.approx(372.02), "89% (N=10)", WHITE, "end"),
+        (pytest.approx(347.4), "80% (N=12,345)", BLACK, None),
+    ]
+
+
+def test_a_label_that_cannot_follow_the_whisker_goes_inside_its_own_bar():
+    # 90% (bar to 382.2) with areas from 80% to 100%: the whisker ends at 424, and 424 + 7 + 112.2 > 474,
+    # so the bold label goes inside the bar, ending 6 before the bar's end (382.2 - 6 = 376.2), not the whisker's
+    ranges = [_score("headline", "Risk of Harm", Cell(9, 10, 90, None, None), 80, 100, 2)]
+    root = ET.fromstring(chart1_svg(ranges))
+    label = [t for t in _texts(root) if t[2] == "90% (N=10)"]
+    assert label == [(pytest.approx(376.2), 48, "90% (N=10)", WHITE, {"text-anchor": "end", "font-weight": "bold"})]
+    assert not _backings(root)
+
+
+def test_a_word_that_would_make_the_line_47_characters_starts_a_new_line():
+    # "... of the" is 39 characters; " publics" would make 47 > 46
+    title = "Assessment and sentence planning of the publics"
+    root = ET.fromstring(chart1_svg([_score("general", title, Cell(1, 4, 25, None, None))]))
+    assert [t[2] for t in _texts(root)[5:7]] == ["Assessment and sentence planning of the", "publics"]
+
+
+def test_ids_with_quotes_are_escaped_in_attributes_and_no_text_sits_between_elements():
+    root = ET.fromstring(chart1_svg(_chart1_ranges(), chart_id='c"1<'))
+    assert root.get("aria-labelledby") == 'c"1<-title c"1<-desc'
+    assert root.find(f"{NS}title").get("id") == 'c"1<-title'
+    # nothing but elements inside the chart: no stray text between them
+    assert all(not (el.tail or "").strip() for el in root.iter() if el is not root)
+    assert not (root.text or "").strip()
+
+
+def test_a_chart_1_without_scores_draws_only_its_axis():
+    root = ET.fromstring(chart1_svg([]))
+    # the plot is empty: from 6 to 6; ticks at 27; height 33
+    assert root.get("viewBox") == "0 0 480 33"
+    assert _grid(root) == _grid_for([(6, 6)])
+    assert _texts(root) == _ticks(27)

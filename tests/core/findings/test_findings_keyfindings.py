@@ -243,3 +243,39 @@ def test_the_key_findings_use_the_callers_word_for_areas_and_trim_only_the_final
     )
     assert key_findings(area_ranges(instrument(), AREAS))[1].endswith("with scores for individual areas ranging from "
                                                                        "45% to 75%.")
+
+
+def test_significance_points_leave_out_aspects_where_a_tested_group_is_below_the_minimum():
+    from caseassess_core.findings.keyfindings import significance_points
+    from caseassess_core.findings.tables import Cell, Comparison, FindingsTable, Row, Test
+
+    def row(kind, rid, sub_n, all_n, significant, diff, pcts=(55, 54)):
+        test = Test(9.0 if significant else 0.1, 0.003 if significant else 0.75, "**" if significant else "--",
+                    False, diff)
+        return Row(kind, rid, rid, (Cell(1, sub_n, pcts[0], None, None), Cell(1, all_n, pcts[1], None, None)), test)
+
+    table = FindingsTable("t3", "Table 3", Comparison.VERSUS_ALL, (HIGH, ALL_CASES), (
+        row("question", "Q1", 12, 40, True, 0.5),  # the rest: 28; significant, half a point higher
+        row("question", "Q2", 9, 40, True, -30.0),  # 9 high RoSH cases: left out below 10
+        row("question", "Q3", 30, 38, True, -30.0),  # the rest: 38 - 30 = 8: left out below 10
+        row("question", "Q4", 10, 20, False, 2.0),  # 10 and 10: tested
+    ), (
+        row("headline", "Risk of Harm", 10, 20, True, 0.5),
+        row("general", "Delivery", 9, 20, True, -20.0, (30, 50)),  # left out below 10
+    ))
+    pair = "between high RoSH cases and all cases as a whole"
+    assert significance_points(table, min_n=10) == [
+        f"For 1 of the 2 aspects compared there was a statistically significant difference in the quality of the "
+        f"work {pair}.",
+        "For the one aspect where there was a statistically significant difference, the proportion of cases rated "
+        "\u2018done sufficiently well\u2019 was higher for high RoSH cases than for all cases as a whole.",
+        f"The headline and general criteria scores show a statistically significant difference {pair} for Risk of "
+        "Harm (higher for high RoSH cases, 55% against 54%).",
+    ]
+    # without the minimum every aspect is counted: 3 of 4 significant, 1 higher and 2 lower
+    assert significance_points(table)[:2] == [
+        f"For 3 of the 4 aspects compared there was a statistically significant difference in the quality of the "
+        f"work {pair}.",
+        "Of the 3 aspects with a statistically significant difference, the proportion done sufficiently well was "
+        "higher for high RoSH cases in 1 and lower in 2.",
+    ]

@@ -140,3 +140,37 @@ def test_significant_score_differences_are_worded_with_their_p_value_most_signif
         "Work counted in the Assessment general criteria score was done sufficiently well less often for men "
         "(60%, N = 2,000) than for women (70%, N = 2,000); the difference is statistically significant (p < 0.05).",
     ]
+
+
+def test_the_method_note_word_for_word() -> None:
+    assert method_note(min_n=12, kappa_min_cases=8) == (
+        ("% done sufficiently well",
+         "Each question asks whether one aspect of the work in one case was done to a sufficiently high level "
+         "of quality. \u201c% done sufficiently well\u201d is the number of answers judged sufficient divided "
+         "by N, the number of answers judged sufficient or insufficient, as a whole percentage (half up). A "
+         "headline or general criteria score pools the answers of every question that counts in it "
+         "(the instrument's CHANGELOG lists them question by question)."),
+        ("Answers left out",
+         "Answers such as \u201cNot applicable\u201d, \u201cNot required\u201d, \u201cNot used\u201d or "
+         "\u201cNot a factor\u201d, and questions that do not apply to a case, are left out of both the "
+         "percentage and N: they say the work was not needed, not whether it was done well. Only submitted "
+         "and signed-off assessments count; of a double-assessed case only the moderated assessment counts."),
+        ("Statistical significance",
+         "Two groups are compared with Pearson's chi-square test on the 2\u00d72 table of sufficient and "
+         "insufficient answers, without continuity correction. A subgroup shown beside \u201cAll cases\u201d "
+         "is tested against the cases outside it. Stars: *** p < 0.001 (highly significant), ** p < 0.01, "
+         "* p < 0.05; -- not significant (the difference is likely to have arisen by chance). A \u2021 beside "
+         "the stars means an expected count is below 5, where the test is less reliable."),
+        ("Confidence intervals",
+         "Where shown, the 95% confidence interval of a percentage is the Wilson score interval."),
+        ("Small numbers",
+         "A percentage on fewer than 12 answers is shown with a caution mark (\u2020) and is never used in a key "
+         "finding. Agreement between assessors (kappa) is not shown for fewer than 8 double-assessed cases "
+         "(\u201ctoo few cases\u201d). Charts show N beside each bar; a chart of areas is not drawn for a single area."),
+        ("Key findings",
+         "Key findings are written from the numbers by fixed rules: at most 8; every sentence states its N; a "
+         "difference between groups is claimed only when its test is significant and both groups have at least 12 "
+         "answers; the key aspects are the questions answered in at least 12 cases, one number for the whole report; "
+         "proportions are described as \u201calmost all\u201d more than 90%; \u201cmost\u201d 75\u201390%; "
+         "\u201ca majority\u201d 50\u201374%; \u201cless than half\u201d 15\u201349%; \u201cfew\u201d less than 15%."),
+    )
