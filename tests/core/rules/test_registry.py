@@ -50,6 +50,7 @@ def test_it_accepts_an_instrument_as_the_tables(tables: Any) -> None:
 INSTRUMENT_DIR = Path(__file__).resolve().parents[3] / "instruments" / "iaow-2013-10"
 
 
+@pytest.mark.slow  # loads the shipped instrument (3 s): left out of the mutation run, where it ran for every mutant
 @pytest.mark.skipif(not (INSTRUMENT_DIR / "tables" / "schedule15.yaml").exists(), reason="schedule15.yaml not written")
 def test_it_runs_on_the_loaded_instrument_and_names_the_offence_by_section_and_act() -> None:
     from caseassess_core.instrument.loader import load_instrument
