@@ -396,3 +396,10 @@ def test_a_chart_1_without_scores_draws_only_its_axis():
     assert root.get("viewBox") == "0 0 480 33"
     assert _grid(root) == _grid_for([(6, 6)])
     assert _texts(root) == _ticks(27)
+
+
+def test_the_caution_mark_is_for_one_answer_up_to_one_below_the_minimum():
+    svg = grouped_bar_svg(["A"], [("One", [10]), ("Two", [20]), ("Three", [30])], title="t",
+                          counts=[[1], [4], [3]], min_n=4)
+    assert [t.text for t in ET.fromstring(svg).iter(f"{NS}text") if "(N=" in t.text] == [
+        "10%\u2020 (N=1)", "20% (N=4)", "30%\u2020 (N=3)"]

@@ -11,7 +11,7 @@ from caseassess_core.findings import (
     question_table,
     table_points,
 )
-from caseassess_core.findings.keyfindings import general_point, headline_points
+from caseassess_core.findings.keyfindings import _highlights, general_point, headline_points
 
 HIGH = GroupSpec("High and very high RoSH", ("high", "very_high"), "high RoSH cases")
 COMMUNITY = GroupSpec("Community orders", ("community",))
@@ -278,4 +278,58 @@ def test_significance_points_leave_out_aspects_where_a_tested_group_is_below_the
         f"work {pair}.",
         "Of the 3 aspects with a statistically significant difference, the proportion done sufficiently well was "
         "higher for high RoSH cases in 1 and lower in 2.",
+    ]
+
+
+def _hand_table(rows, groups=None):
+    from caseassess_core.findings.tables import Cell, Comparison, FindingsTable, GroupSpec, Row, Test
+
+    def row(label, sub, all_, diff=None):
+        test = None if diff is None else Test(9.0, 0.003, "**", False, diff)
+        return Row("question", label, label, (Cell(*sub, None, None), Cell(*all_, None, None)), test)
+
+    groups = groups or (GroupSpec("Female", ("female",)), ALL_CASES)
+    return FindingsTable("t", "T", Comparison.VERSUS_ALL, groups, tuple(row(*r) for r in rows), ())
+
+
+def test_highlights_rank_exact_proportions_leave_out_thin_aspects_and_say_but_when_the_subgroup_differs():
+    table = _hand_table([
+        ("Aspect one", (5, 10, 50), (36, 40, 90), -40.0),  # significantly lower for the subgroup: "but"
+        ("Aspect two", (8, 10, 80), (75, 100, 75), 0.5),  # higher by half a point: "and"
+        ("Aspect three", (6, 10, 60), (8, 40, 20), 45.0),  # lowest, higher for the subgroup: "but"
+        ("Aspect five", (0, 5, 0), (0, 24, 0)),  # 24 answers, under a quarter of 100: left out
+        ("Aspect six", (3, 12, 25), (6, 25, 24), 0.5),  # 25 answers, exactly a quarter: kept
+        ("Aspect seven", (0, 0, None), (0, 0, None)),  # nobody answered
+    ])
+    # ranked by the all-cases proportion: 36/40, 75/100, 6/25, 8/40; the top two, then the bottom two lowest first
+    assert _highlights(table, 2) == [
+        "In 90% of all cases (but 50% of female cases), work on \u201cAspect one\u201d was done sufficiently well.",
+        "In 75% of all cases (and 80% of female cases), work on \u201cAspect two\u201d was done sufficiently well.",
+        "In only 20% of all cases (but 60% of female cases) was work on \u201cAspect three\u201d done sufficiently well.",
+        "In only 24% of all cases (but 25% of female cases) was work on \u201cAspect six\u201d done sufficiently well.",
+    ]
+
+
+def test_the_main_points_keep_to_aspects_answered_in_at_least_min_n_cases():
+    table = _hand_table([
+        ("R1", (9, 9, 100), (9, 9, 100)),  # 9 answers: not a key aspect under the rule of 10
+        ("R2", (9, 9, 100), (30, 40, 75)),  # 9 high cases: their % is left out of the sentence
+        ("R3", (5, 10, 50), (2, 10, 20), 40.0),  # 10 and 10: kept, with the subgroup's %
+    ])
+    assert table_points(table, highlights=1, min_n=10) == [
+        "For 1 of the 2 key aspects, the work was rated as done sufficiently well in 60% or more of all the cases "
+        "scrutinised.",
+        # R2 at exactly 75% counts
+        "For 1 of the 2 key aspects, the work was rated as done sufficiently well in 75% or more of all the cases "
+        "scrutinised.",
+        "In 75% of all cases, work on \u201cR2\u201d was done sufficiently well.",
+        "In only 20% of all cases (but 50% of female cases) was work on \u201cR3\u201d done sufficiently well.",
+        # R3's test compared its 10 female cases with the 0 outside them: below 10, so nothing is claimed
+    ]
+    one = _hand_table([("Only", (1, 2, 50), (5, 10, 50))])
+    assert table_points(one, highlights=0) == [
+        "For none of the 1 key aspect was the work rated as done sufficiently well in 60% or more of all the cases "
+        "scrutinised.",
+        "For none of the 1 key aspect was the work rated as done sufficiently well in 75% or more of all the cases "
+        "scrutinised.",
     ]
