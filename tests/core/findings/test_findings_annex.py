@@ -78,6 +78,7 @@ def test_instrument_options_come_first_then_unknown_values_by_number_then_not_re
         CaseCount("gender", "alpha", 3),  # same number as "zeta": alphabetical
         CaseCount("gender", "other", 9),  # more cases than any option, still after them
         CaseCount("gender", "female", 2),
+        CaseCount("gender", "unused", 0),  # an unknown value with no cases still comes before "Not recorded"
     ]
     (gender,) = sample_characteristics(rows, _gender_instrument())
     # total 7 + 3 + 1 + 3 + 9 + 2 = 25
@@ -87,6 +88,7 @@ def test_instrument_options_come_first_then_unknown_values_by_number_then_not_re
         ("other", 9, 36.0, "36%"),
         ("alpha", 3, 12.0, "12%"),
         ("zeta", 3, 12.0, "12%"),
+        ("unused", 0, 0.0, "0%"),
         ("Not recorded", 7, 28.0, "28%"),
     ]
 

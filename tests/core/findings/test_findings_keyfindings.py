@@ -333,3 +333,40 @@ def test_the_main_points_keep_to_aspects_answered_in_at_least_min_n_cases():
         "For none of the 1 key aspect was the work rated as done sufficiently well in 75% or more of all the cases "
         "scrutinised.",
     ]
+
+
+def test_significance_points_between_two_groups_in_each_direction():
+    from caseassess_core.findings.keyfindings import significance_points
+    from caseassess_core.findings.tables import Cell, Comparison, FindingsTable, GroupSpec, Row, Test
+
+    men, women = GroupSpec("Men", ("male",), "men"), GroupSpec("Women", ("female",), "women")
+
+    def row(kind, rid, diff, n=20):
+        # diff None: tested, not significant
+        test = Test(0.2, 0.65, "--", False, 0.0) if diff is None else Test(9.0, 0.003, "**", False, diff)
+        return Row(kind, rid, rid, (Cell(10, n, 50, None, None), Cell(10, n, 50, None, None)), test)
+
+    def table(rows, scores=()):
+        return FindingsTable("t", "T", Comparison.A_VS_B, (men, women), tuple(rows), tuple(scores))
+
+    start = "applicable aspects there"
+    end = "between men and women in the proportion of work done sufficiently well"
+    assert significance_points(table([row("question", "Q1", 20.0), row("question", "Q2", 15.0),
+                                      row("question", "Q3", None)],
+                                     [row("headline", "Risk of Harm", 30.0, n=5)]), min_n=10) == [
+        f"For 2 of the 3 {start} were statistically significant differences {end} (higher for men in each).",
+    ]
+    assert significance_points(table([row("question", "Q1", -20.0), row("question", "Q3", None),
+                                      row("question", "Q4", None)])) == [
+        f"For 1 of the 3 {start} was a statistically significant difference {end} (higher for women).",
+    ]
+    assert significance_points(table([row("question", "Q1", -20.0), row("question", "Q2", -15.0)])) == [
+        f"For 2 of the 2 {start} were statistically significant differences {end} (higher for women in each).",
+    ]
+    assert significance_points(table([row("question", "Q1", 20.0)])) == [
+        f"For 1 of the 1 {start} was a statistically significant difference {end} (higher for men).",
+    ]
+    assert significance_points(table([row("question", "Q1", None), row("question", "Q2", None)])) == [
+        "For none of the 2 applicable aspects was there a statistically significant difference between men and "
+        "women in the proportion of work done sufficiently well.",
+    ]

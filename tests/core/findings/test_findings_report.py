@@ -193,3 +193,25 @@ def test_the_default_wording_and_the_front_matter_reach_the_report():
     front = FrontMatter("OMI 2", (InspectionLine("OMI 2 North", "North", "3 March 2010 to 14 March 2010"),),
                         "March 2010", 41, "Submitted assessments", "Golden (golden-1, version 1)", "29 November 2026")
     assert build_report(instrument(), area_counts=AREAS, front=front).front == front
+
+
+def test_the_key_aspects_count_the_cases_and_the_small_numbers_rule_reaches_the_key_findings():
+    report = _report()
+    # key aspects of the RoSH table (all cases, N >= 10): B.1.1.1 11/20 = 55%, B.1.1.2 12/21 = 57%,
+    # C.2.1.1 13/20 = 65%: none reaches 75%; 100 cases in the sample (the first annex table)
+    assert report.key_findings[3:5] == (
+        "For 0 of the 3 key aspects (N = 100 cases), the work was done sufficiently well in 75% or more of the cases.",
+        "The highest-scoring key aspect was C.2.1.1 \u201cWas every effort made to promote compliance?\u201d, done "
+        "sufficiently well in a majority of the cases (65%, N = 20); the lowest was B.1.1.1 \u201cAccurate RoH "
+        "analysis in the PSR?\u201d, in a majority of the cases (55%, N = 20).",
+    )
+    # with a minimum of 21 answers each area (20 answers) is too small for the range clause
+    strict = build_report(instrument(), area_counts=AREAS, min_n=21)
+    assert strict.key_findings[0] == (
+        "Work on Risk of Harm was judged done sufficiently well in a majority of the answers examined (56%, N = 41 "
+        "answers)."
+    )
+    assert [(r.kind, r.id, r.label) for r in strict.scores] == [
+        ("headline", "roh", "Risk of Harm"), ("headline", "compliance", "Compliance & <Enforcement>"),
+        ("general", "ga1", "Assessment and sentence planning"), ("general", "ga2", "Implementation of interventions"),
+    ]
