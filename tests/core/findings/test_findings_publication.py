@@ -174,3 +174,51 @@ def test_the_method_note_word_for_word() -> None:
          "proportions are described as \u201calmost all\u201d more than 90%; \u201cmost\u201d 75\u201390%; "
          "\u201ca majority\u201d 50\u201374%; \u201cless than half\u201d 15\u201349%; \u201cfew\u201d less than 15%."),
     )
+
+
+def test_key_findings_by_rules_from_hand_made_scores_areas_and_a_table() -> None:
+    from caseassess_core.findings.areas import AreaChart, AreaScores, ScoreRange
+    from caseassess_core.findings.tables import Cell, Comparison, FindingsTable, Row, Test
+
+    def score(kind, sid, title, cell):
+        return ScoreRange(kind, sid, title, cell, None, None, None, None, 0)
+
+    ranges = [
+        score("headline", "roh", "Risk of Harm", Cell(6, 10, 60, None, None)),  # N = 10: just enough
+        score("headline", "com", "Compliance", Cell(5, 9, 56, None, None)),  # N = 9: no key finding
+        score("general", "ga1", "Assessment", Cell(4, 10, 40, None, None)),
+        score("general", "ga2", "Delivery", Cell(9, 12, 75, None, None)),
+        score("general", "ga3", "Small", Cell(1, 9, 11, None, None)),  # N = 9: left out
+        score("general", "ga4", "Empty", Cell(0, 0, None, None, None)),  # no cases: left out
+        score("general", "ga5", "Review", Cell(1000, 2000, 50, None, None)),
+    ]
+    # Risk of Harm by area: Abbey 9/10 = 90%, Kent 2/20 = 10%, York 30/40 = 75%, Zed 1/9 (too few)
+    chart2 = AreaChart((("roh", "Risk of Harm"),), tuple(
+        AreaScores(area, (Cell(s, n, p, None, None),))
+        for area, s, n, p in (("Abbey", 9, 10, 90), ("Kent", 2, 20, 10), ("York", 30, 40, 75), ("Zed", 1, 9, 11))
+    ))
+
+    def row(label, a, b, p, diff):
+        stars = "**" if p < 0.01 else "*" if p < 0.05 else "--"
+        return Row("general", label[:3], label, (a, b), Test(9.0, p, stars, False, diff))
+
+    table = FindingsTable("t7", "Table 7", Comparison.A_VS_B, (MEN, WOMEN), (), (
+        row("Outcomes", Cell(5, 10, 50, None, None), Cell(9, 10, 90, None, None), 0.2, -40.0),  # not significant
+        row("Review", Cell(5, 9, 56, None, None), Cell(9, 10, 90, None, None), 0.001, -34.0),  # 9 men: too few
+        # 1,205 of 2,000 (60.25%) against 1,195 of 2,000 (59.75%): half a point, both print as 60%
+        row("Risk of Harm", Cell(1205, 2000, 60, None, None), Cell(1195, 2000, 60, None, None), 0.004, 0.5),
+        row("Assessment", Cell(7, 10, 70, None, None), Cell(2, 10, 20, None, None), 0.004, 50.0),
+    ))
+    findings = key_findings_by_rules(ranges, chart2, [table], min_n=10, phrases={"roh": " work under category X. "})
+    assert findings == [
+        "Work under category X was judged done sufficiently well in a majority of the answers examined (60%, N = 10 "
+        "answers), with individual areas ranging from 10% (N = 20) to 90% (N = 10).",
+        "The general criteria scores were: assessment 40% (N = 10), delivery 75% (N = 12) and review 50% (N = 2,000).",
+        # equal p: the table's order is kept
+        "Work counted in the Risk of Harm general criteria score was done sufficiently well more often for men (60%, "
+        "N = 2,000) than for women (60%, N = 2,000); the difference is statistically significant (p < 0.01).",
+        "Work counted in the Assessment general criteria score was done sufficiently well more often for men (70%, "
+        "N = 10) than for women (20%, N = 10); the difference is statistically significant (p < 0.01).",
+    ]
+    one = key_findings_by_rules(ranges[2:3], AreaChart((), ()), [], min_n=10)
+    assert one == ["The general criteria scores were: assessment 40% (N = 10)."]
