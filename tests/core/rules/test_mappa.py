@@ -96,3 +96,68 @@ def test_it_expects_custody_referral_six_months_before_release(tables: Any) -> N
 
 def test_it_needs_no_referral_at_level_1(tables: Any) -> None:
     assert mappa_referral({"mappa_level": "level_1"}, tables).outcome == "not_required"
+
+
+# --- Every word the assessor reads --------------------------------------------------------------
+
+HIGH_LEVEL = ("High or very high RoSH: Level 2 multi-agency management is indicated; Level 3 where senior"
+              " representation or significant resources at short notice are needed.")
+LOW_LEVEL = ("Level 1 (ordinary agency management) unless multi-agency management adds value or active"
+             " coordination of other agencies is needed (Level 2), or media or public interest calls for Level 3.")
+
+
+def _level(**details: Any) -> tuple[Any, ...]:
+    r = mappa_level(details)
+    assert (r.rule_id, r.title, r.informs) == ("mappa_level", "MAPPA level of management", ("B.4.1.18",))
+    return (r.outcome, r.suggestion, r.reasons, r.missing)
+
+
+def test_the_level_suggestion_names_the_category_the_rosh_and_a_recorded_level_below_it() -> None:
+    assert _level(mappa_category="category_2", rosh_at_start="very_high", mappa_level="level_1") == (
+        "level_2",
+        HIGH_LEVEL + " It is recorded at Level 1, below what the RoSH indicates: check the reason.",
+        ("MAPPA Category 2", "RoSH at start is very high", "Recorded at Level 1"),
+        (),
+    )
+    # recorded at the level indicated, or above it: no warning
+    assert _level(mappa_category="category_2", rosh_at_start="high", mappa_level="level_2") == (
+        "level_2", HIGH_LEVEL, ("MAPPA Category 2", "RoSH at start is high", "Recorded at Level 2"), ())
+    assert _level(mappa_category="category_1", rosh_at_start="low", mappa_level="level_3") == (
+        "level_1", LOW_LEVEL, ("MAPPA Category 1", "RoSH at start is low", "Recorded at Level 3"), ())
+    assert _level(mappa_category="category_3", rosh_at_start="medium") == (
+        "level_1", LOW_LEVEL, ("MAPPA Category 3", "RoSH at start is medium"), ())
+
+
+def test_the_level_waits_for_the_category_and_the_rosh() -> None:
+    assert _level(mappa_category="none", rosh_at_start="high") == ("not_applicable", "Not a recorded MAPPA case.", (), ())
+    assert _level(rosh_at_start="high") == ("unknown", "Not a recorded MAPPA case.", (), ("mappa_category",))
+    assert _level(mappa_category="category_4") == ("unknown", "Not a recorded MAPPA case.", (), ("mappa_category",))
+    for rosh in (None, "not_completed", ""):
+        details = {"mappa_category": "category_1"} | ({} if rosh is None else {"rosh_at_start": rosh})
+        assert _level(**details) == ("unknown", "Record the RoSH level.", (), ("rosh_at_start",))
+
+
+def _visor(tables: Any, **details: Any) -> tuple[Any, ...]:
+    r = visor_expected(details, tables)
+    assert (r.rule_id, r.title, r.informs) == ("visor", "ViSOR record", ("B.4.1.14", "D.4.2.10"))
+    return (r.outcome, r.suggestion, r.reasons, r.missing)
+
+
+def test_the_visor_expectation_word_for_word(tables: Any) -> None:
+    assert _visor(tables, mappa_category="category_1", mappa_level="level_1") == (
+        "expected",
+        "The case should have a ViSOR record (B.4.1.14), and ViSOR should be used in planning (D.4.2.10).",
+        ("MAPPA Category 1 at Level 1", "\u2192 ViSOR record expected"), (),
+    )
+    assert _visor(tables, mappa_category="category_2", mappa_level="level_1") == (
+        "not_usually", "Most such cases will not have a ViSOR record, although arrangements vary locally.",
+        ("MAPPA Category 2 at Level 1", "\u2192 ViSOR record not usually expected"), (),
+    )
+    assert _visor(tables, mappa_category="none") == (
+        "not_applicable", "Not a MAPPA case: no ViSOR record expected.", ("MAPPA category is none",), ())
+    assert _visor(tables, mappa_category="category_2", mappa_level="none") == (
+        "unknown", "Record the MAPPA category and level.", (), ("mappa_level",))
+    assert _visor(tables, mappa_level="level_2") == (
+        "unknown", "Record the MAPPA category and level.", (), ("mappa_category",))
+    assert _visor(tables, mappa_category="category_9", mappa_level="level_2") == (
+        "unknown", "No ViSOR expectation is set for this category and level.", ("MAPPA Category 9 at Level 2",), ())
