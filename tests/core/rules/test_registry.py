@@ -218,3 +218,19 @@ def test_a_case_with_nothing_recorded_asks_for_what_each_rule_needs(tables: Any)
         ("timescale_weekly_contact", "unknown", "Record the RoSH level.", (), ("rosh_at_start",), None),
         ("early_revocation", "unknown", "Record the sentence type.", (), ("sentence_type",), None),
     ]
+
+
+def test_without_a_schedule_15_table_the_victim_contact_result_says_so_and_keeps_everything_else() -> None:
+    from caseassess_core.rules import RuleResult, load_tables
+
+    results = evaluate_all(CASE, load_tables([INSTRUMENT_DIR / "tables" / "tiering.yaml"]))  # no schedule_15 table
+    assert results[0] == RuleResult(
+        "victim_contact", "Statutory victim contact", ("case.statutory_victim_case", "F.5.5.1"), "yes",
+        "Statutory victim contact had to be offered; Q11 would be 'Yes' and F.5.5.1 applies.",
+        ("Licence determinate with custody of 30 months \u2265 12",
+         "Schedule 15 row p1-06 (not found in table schedule_15): Schedule 15 Part 1 (violent) offence",
+         "Table schedule_15 not available: offence part taken from the row id"),
+        (), None,
+    )
+    assert (results[1].rule_id, results[1].outcome) == ("oasys_layer", "full")
+    assert not any("schedule_15 not available" in r for res in results[1:] for r in res.reasons)

@@ -324,3 +324,34 @@ def test_a_licence_without_a_release_date_plans_from_the_start_of_supervision(ta
     result = sentence_plan_timescale(licence, tables, sentence_plan_date=None)
     assert (result.outcome, result.suggestion, result.missing) == ("unknown", "Record the release date.",
                                                                    ("release_date",))
+
+
+PLAN_TEXT = ("Sentence plan completed within 5-15 working days of sentence (of release on licence) in high or very high"
+             " RoSH cases")
+
+
+def test_the_sentence_plan_verdict_word_for_word(tables: Any) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    details = dict(HIGH_CO, sentence_date="2014-04-01")
+    counted = ("RoSH at start is high", "Counted from the sentence date, 1 April 2014",
+               f"{PLAN_TEXT}: due by 24 April 2014")
+    title = ("timescale_sentence_plan", "Sentence plan timescale", ("C.2.1.8",))
+    assert sentence_plan_timescale(details, tables, sentence_plan_date=None) == RuleResult(
+        *title, "unknown", "Due by 24 April 2014; record the date to check it.", counted, ("sentence_plan_date",),
+        date(2014, 4, 24),
+    )
+    # a plan dated before the sentence is met, but the date is questioned
+    assert sentence_plan_timescale(details, tables, sentence_plan_date=date(2014, 3, 31)) == RuleResult(
+        *title, "met", "Within the timescale (due by 24 April 2014).",
+        (*counted, "Sentence plan date 31 March 2014 is before 1 April 2014",
+         "Sentence plan date 31 March 2014 \u2264 due 24 April 2014"), (), date(2014, 4, 24),
+    )
+    # on the day of sentence: nothing to question
+    same_day = sentence_plan_timescale(details, tables, sentence_plan_date=date(2014, 4, 1))
+    assert same_day.reasons == (*counted, "Sentence plan date 1 April 2014 \u2264 due 24 April 2014")
+    assert sentence_plan_timescale(details, tables, sentence_plan_date=date(2014, 4, 25)) == RuleResult(
+        *title, "not_met",
+        "Later than the timescale (due by 24 April 2014): look for a recorded, acceptable reason.",
+        (*counted, "Sentence plan date 25 April 2014 > due 24 April 2014"), (), date(2014, 4, 24),
+    )
