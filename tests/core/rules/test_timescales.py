@@ -355,3 +355,48 @@ def test_the_sentence_plan_verdict_word_for_word(tables: Any) -> None:
         "Later than the timescale (due by 24 April 2014): look for a recorded, acceptable reason.",
         (*counted, "Sentence plan date 25 April 2014 > due 24 April 2014"), (), date(2014, 4, 24),
     )
+
+
+LICENCE_TEXT = "Licence cases seen on the day of release, or the next working day if impractical"
+FIRST_TEXT = "First appointment within two working days of sentence in high or very high RoSH cases"
+
+
+def test_the_first_appointment_results_word_for_word(tables: Any) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    rule = ("timescale_first_appointment", "First appointment timescale")
+    licence = {"sentence_type": "licence_indeterminate", "release_date": "2014-04-17"}
+    due = date(2014, 4, 22)  # Thursday 17 April 2014: Good Friday, the weekend and Easter Monday skipped
+    released = ("Licence indeterminate", f"{LICENCE_TEXT}: due by 22 April 2014")
+    assert first_appointment_timescale(licence, tables, first_appointment_date=date(2014, 4, 17)) == RuleResult(
+        *rule, ("C.2.1.3", "D.2.2.8"), "met", "Seen on the day of release.",
+        (*released, "First appointment date 17 April 2014 \u2264 due 22 April 2014", "Seen on the day of release"),
+        (), due,
+    )
+    assert first_appointment_timescale(licence, tables, first_appointment_date=date(2014, 4, 22)) == RuleResult(
+        *rule, ("C.2.1.3", "D.2.2.8"), "met", "Within the timescale (due by 22 April 2014).",
+        (*released, "First appointment date 22 April 2014 \u2264 due 22 April 2014"), (), due,
+    )
+    no_release = {"sentence_type": "licence_determinate"}
+    assert first_appointment_timescale(no_release, tables, first_appointment_date=None) == RuleResult(
+        *rule, ("C.2.1.3", "D.2.2.8"), "unknown", "Record the release date.", ("Licence determinate",),
+        ("release_date",),
+    )
+    assert first_appointment_timescale({}, tables, first_appointment_date=None) == RuleResult(
+        *rule, ("C.2.1.3",), "unknown", "Record the sentence type.", (), ("sentence_type",))
+    high = {"sentence_type": "community_order", "rosh_at_start": "high"}
+    assert first_appointment_timescale(high, tables, first_appointment_date=None) == RuleResult(
+        *rule, ("C.2.1.3",), "unknown", "Record the date.", ("RoSH at start is high",), ("sentence_date",))
+    no_timescale = ("No prescribed timescale: judge whether the first appointment came soon enough to address the"
+                    " risks and engage the offender.")
+    for details, fact in (({"sentence_type": "community_order", "rosh_at_start": "medium"}, "RoSH at start is medium"),
+                          ({"sentence_type": "custody", "rosh_at_start": "very_high"}, "RoSH at start is very high")):
+        assert first_appointment_timescale(details, tables, first_appointment_date=None) == RuleResult(
+            *rule, ("C.2.1.3",), "not_applicable", no_timescale, (fact,))
+    assert first_appointment_timescale({"sentence_type": "community_order"}, tables,
+                                       first_appointment_date=None) == RuleResult(
+        *rule, ("C.2.1.3",), "unknown", "Record the RoSH level.", (), ("rosh_at_start",))
+    sentenced = dict(high, sentence_date="2013-12-24")
+    assert first_appointment_timescale(sentenced, tables, first_appointment_date=date(2013, 12, 31)).reasons == (
+        "RoSH at start is high", f"{FIRST_TEXT}: due by 30 December 2013",
+        "First appointment date 31 December 2013 > due 30 December 2013")
