@@ -191,13 +191,13 @@ def test_a_key_aspect_selection_keeps_its_own_order_and_labels():
 
 
 def test_it_refuses_group_layouts_that_cannot_be_tested():
-    with pytest.raises(ValueError, match=r"versus_all needs a subgroup first and all cases \(values=None\) second"):
+    with pytest.raises(ValueError, match=r"^versus_all needs a subgroup first and all cases \(values=None\) second$"):
         question_table(instrument(), ROSH, [ALL_CASES, HIGH], "versus_all")
-    with pytest.raises(ValueError, match=r"versus_all needs a subgroup first and all cases \(values=None\) second"):
+    with pytest.raises(ValueError, match=r"^versus_all needs a subgroup first and all cases \(values=None\) second$"):
         question_table(instrument(), ROSH, [HIGH, GroupSpec("Low RoSH", ("low",))], "versus_all")
-    with pytest.raises(ValueError, match="a_vs_b needs two subgroups; use versus_all to compare with all cases"):
+    with pytest.raises(ValueError, match="^a_vs_b needs two subgroups; use versus_all to compare with all cases$"):
         question_table(instrument(), ROSH, [HIGH, ALL_CASES], "a_vs_b")
-    with pytest.raises(ValueError, match="a findings table compares exactly two groups, got 1"):
+    with pytest.raises(ValueError, match="^a findings table compares exactly two groups, got 1$"):
         question_table(instrument(), ROSH, [HIGH], "a_vs_b")
     with pytest.raises(ValueError, match="chalk_vs_cheese"):
         question_table(instrument(), ROSH, [HIGH, ALL_CASES], "chalk_vs_cheese")
@@ -217,3 +217,8 @@ def test_group_phrases_read_naturally_in_sentences():
     assert LICENCES.phrase == "licences"
     assert GroupSpec("BME offenders", ("bme",)).phrase == "BME offenders"
     assert HIGH.phrase == "high RoSH cases"
+
+
+def test_a_table_without_an_id_or_title_has_empty_ones():
+    table = question_table(instrument(), ROSH, [HIGH, ALL_CASES], "versus_all")
+    assert (table.id, table.title) == ("", "")

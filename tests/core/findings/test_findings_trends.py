@@ -385,3 +385,48 @@ def test_a_score_the_earlier_version_did_not_have_is_shown_without_a_comparison(
         None, None, 100, 12, None, "")
     # 12/12 both times: the rounds cannot differ: chi-square 0, p = 1, not significant
     assert (t.rows[0].test.chi2, t.rows[0].test.p, t.rows[0].test.stars) == (0.0, 1.0, "--")
+
+
+def test_yaml_that_cannot_be_read_is_refused_with_its_line(tmp_path):
+    old, new = both()
+    path = tmp_path / "cw.yaml"
+    path.write_text("earlier: mini-2013\nquestions: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CrosswalkError) as err:
+        load_crosswalk(path, old, new)
+    assert err.value.problems and all(str(path) in str(p) for p in err.value.problems)
+
+
+def test_a_problem_inside_an_entry_is_placed_on_the_entrys_line(tmp_path):
+    # an unknown key nested in an entry: reported at the entry (line 5), not at the top of the file
+    problems, _ = _refusal(
+        tmp_path,
+        "earlier: mini-2013\nlater: mini-2014\nquestions:\n"
+        "  - {question: A.1.1.3, earlier: A.1.1.3}\n"
+        "  - [A.1.1.4, A.1.1.4]\n"  # line 5: a list, not a mapping
+        "  - {question: B.4.1.1, earlier: B.4.1.1}\n"
+        "  - {question: B.4.1.7, earlier: B.4.1.6}\n"
+        "  - {question: B.4.1.7, earlier: null}\n"  # line 8: listed twice; the entries after it still checked
+        "  - {question: A.1.1.4, earlier: A.1.1.4}\n"
+        "dropped: [D.2.2.8]\n",
+    )
+    f = tmp_path / "cw.yaml"
+    assert problems == [
+        f"{f}:5: questions[1]: each entry needs question: and earlier: (earlier: null when there is none)",
+        f"{f}:8: questions[4].question: B.4.1.7 is listed twice",
+    ]
+
+
+def test_a_file_not_found_names_the_file_only(tmp_path):
+    old, new = both()
+    with pytest.raises(CrosswalkError) as err:
+        load_crosswalk(tmp_path / "missing.yaml", old, new)
+    assert str(err.value) == f"{tmp_path / 'missing.yaml'}: file not found"
+
+
+def test_changes_keep_one_decimal_and_the_caution_starts_below_min_n():
+    # A.1.1.3 then 1 of 3 (33.33%), now 2 of 3 (66.67%): +33.3 points; 3 answers each, min_n 3: no caution
+    t = table(counts(A_1_1_3=(1, 2)), counts(A_1_1_3=(2, 1)), min_n=3)
+    row = next(r for r in t.rows if r.id == "A.1.1.3")
+    assert (row.change_points, row.caution) == (33.3, False)
+    # every scored question of the later version (not the text question D.2.2.9), then the dropped one
+    assert [r.id for r in t.rows if r.kind == "question"] == ["A.1.1.3", "A.1.1.4", "B.4.1.1", "B.4.1.7", "D.2.2.8"]
