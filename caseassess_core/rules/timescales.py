@@ -240,7 +240,8 @@ def weekly_contact(
     end = period_end or dates[-1]
     points = [start, *[d for d in dates if start <= d <= end], end]
     gaps = [(a, b) for a, b in zip(points, points[1:], strict=False) if (b - a).days > interval]
-    reasons = [fact, f"{spec['text']}: {len([d for d in dates if start <= d <= end])} contacts"
+    counted = len([d for d in dates if start <= d <= end])
+    reasons = [fact, f"{spec['text']}: {counted} contact{'' if counted == 1 else 's'}"
                f" from {long_date(start)} to {long_date(end)}"]
     reasons.extend(f"No contact for {(b - a).days} days between {long_date(a)} and {long_date(b)}" for a, b in gaps)
     first_gap_due = due_date(gaps[0][0], interval, "days") if gaps else None

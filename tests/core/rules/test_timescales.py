@@ -400,3 +400,40 @@ def test_the_first_appointment_results_word_for_word(tables: Any) -> None:
     assert first_appointment_timescale(sentenced, tables, first_appointment_date=date(2013, 12, 31)).reasons == (
         "RoSH at start is high", f"{FIRST_TEXT}: due by 30 December 2013",
         "First appointment date 31 December 2013 > due 30 December 2013")
+
+
+def test_weekly_contact_from_dates_word_for_word(tables: Any) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    rule = ("timescale_weekly_contact", WEEKLY_TITLE, ("D.2.2.8",))
+    case = {"rosh_at_start": "high", "supervision_start_date": "2014-01-06"}
+    # contacts on Mon 6, Mon 13 (7 days: fine), Wed 22 (9 days: a gap) and Wed 29 January; the period
+    # ends on Wed 29 January
+    dates = [date(2014, 1, 22), date(2014, 1, 6), date(2014, 1, 13), date(2014, 1, 29), date(2014, 1, 13)]
+    assert weekly_contact(case, tables, contact_dates=dates) == RuleResult(
+        *rule, "not_met",
+        "Contact was less frequent than every 7 days at least once: judge whether this was justified.",
+        ("RoSH at start is high", f"{WEEKLY_TEXT}: 4 contacts from 6 January 2014 to 29 January 2014",
+         "No contact for 9 days between 13 January 2014 and 22 January 2014"),
+        (), date(2014, 1, 20),  # 7 days after the last contact before the gap
+    )
+    # no supervision start recorded: the period runs from the first contact; a contact on the last day counts
+    weekly = [date(2014, 1, 13), date(2014, 1, 20), date(2014, 1, 27)]
+    assert weekly_contact({"rosh_at_start": "very_high"}, tables, contact_dates=weekly,
+                          period_end=date(2014, 1, 27)) == RuleResult(
+        *rule, "met", "Contact was arranged at least every 7 days.",
+        ("RoSH at start is very high", f"{WEEKLY_TEXT}: 3 contacts from 13 January 2014 to 27 January 2014"), (),
+    )
+    # a contact before the supervision start is not counted; the start itself is the first point
+    early = [date(2014, 1, 1), date(2014, 1, 13)]
+    result = weekly_contact(case, tables, contact_dates=early)
+    assert result.reasons[1:] == (f"{WEEKLY_TEXT}: 1 contact from 6 January 2014 to 13 January 2014",)
+    assert result.outcome == "met"
+    assert weekly_contact({"rosh_at_start": "high"}, tables) == RuleResult(
+        *rule, "unknown", RECORD_WEEKS, ("RoSH at start is high",),
+        ("contact_weeks_checked", "contact_weeks_with_contact"))
+    assert weekly_contact({"rosh_at_start": "low"}, tables, contact_dates=weekly) == RuleResult(
+        *rule, "not_applicable",
+        "Weekly contact is prescribed only for high or very high RoSH; contact should still be sufficient"
+        " (normally not less often than monthly in community orders).", ("RoSH at start is low",))
+    assert weekly_contact({}, tables) == RuleResult(*rule, "unknown", "Record the RoSH level.", (), ("rosh_at_start",))
