@@ -161,3 +161,54 @@ def test_the_visor_expectation_word_for_word(tables: Any) -> None:
         "unknown", "Record the MAPPA category and level.", (), ("mappa_category",))
     assert _visor(tables, mappa_category="category_9", mappa_level="level_2") == (
         "unknown", "No ViSOR expectation is set for this category and level.", ("MAPPA Category 9 at Level 2",), ())
+
+
+CAT_2 = "The case meets the criteria for MAPPA Category 2; B.4.1.16 would be 'Yes'."
+WOUNDING = "Wounding with intent to cause grievous bodily harm (s.18 Offences against the Person Act 1861)"
+
+
+@pytest.mark.parametrize(
+    ("details", "hospital", "expected"),
+    [
+        ({"sex_offender_notification": "yes", "sentence_type": "community_order", "mappa_category": "category_2"},
+         None,
+         ("category_1", "The case meets the criteria for MAPPA Category 1; B.4.1.16 would be 'Yes'. The case is "
+          "recorded as Category 2: check it.", ("Subject to sex offender notification requirements \u2192 Category 1",),
+          ())),
+        ({"schedule15_offence": "p1-06", "custodial_length_months": 12, "mappa_category": "category_2"}, None,
+         ("category_2", CAT_2, ("Licence determinate with custody of 12 months \u2265 12",
+                                f"{WOUNDING}: Schedule 15 Part 1 offence with qualifying custody \u2192 Category 2"), ())),
+        ({"schedule15_offence": "p2-01", "sentence_type": "community_order"}, True,
+         ("category_2", CAT_2, ("Community order: no custodial sentence", "Rape (s.1 Sexual Offences Act 1956): "
+                                "Schedule 15 Part 2 offence with qualifying hospital order \u2192 Category 2"), ())),
+        ({"schedule15_offence": "p1-06", "custodial_length_months": 6}, None,
+         ("unknown", "Record the missing details to decide the MAPPA category.",
+          ("Licence determinate with custody of 6 months < 12", f"{WOUNDING}: Schedule 15 Part 1 offence"),
+          ("hospital_order",))),
+        ({"schedule15_offence": "p1-06", "custodial_length_months": 6}, False,
+         ("none", "No MAPPA category is indicated by the recorded details (Category 3 remains a judgement).",
+          ("Licence determinate with custody of 6 months < 12", f"{WOUNDING}: Schedule 15 Part 1 offence"), ())),
+        ({"disqualified_from_working_with_children": "yes", "sentence_type": "community_order"}, None,
+         ("category_2", CAT_2, ("Disqualified from working with children \u2192 Category 2",), ())),
+        ({"rosh_at_start": "very_high", "mappa_category": "category_1"}, None,
+         ("consider_category_3", "Not Category 1 or 2 on the recorded details. Consider Category 3 (other dangerous "
+          "offender): it needs a judgement that the offence shows capacity for serious harm requiring multi-agency "
+          "management.", ("RoSH at start is very high: capable of causing serious harm",), ())),
+        ({"mappa_category": "category_1"}, None,
+         ("none", "No MAPPA category is indicated by the recorded details (Category 3 remains a judgement). The case "
+          "is recorded as Category 1: check it.", (), ())),
+        ({"mappa_category": "none"}, None,
+         ("none", "No MAPPA category is indicated by the recorded details (Category 3 remains a judgement).", (), ())),
+    ],
+)
+def test_the_mappa_category_words(tables: Any, details: dict[str, Any], hospital: bool | None,
+                                  expected: tuple[Any, ...]) -> None:
+    r = mappa_category(case(**details), tables, hospital_order=hospital)
+    assert (r.rule_id, r.title, r.informs) == ("mappa_category", "MAPPA category", ("B.4.1.16",))
+    assert (r.outcome, r.suggestion, r.reasons, r.missing) == expected
+
+
+def test_the_mappa_category_lists_each_missing_detail(tables: Any) -> None:
+    r = mappa_category({}, tables)
+    assert (r.outcome, r.missing) == (
+        "unknown", ("sex_offender_notification", "schedule15_offence", "disqualified_from_working_with_children"))
