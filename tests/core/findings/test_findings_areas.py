@@ -70,3 +70,11 @@ def test_areas_with_the_same_proportion_are_named_alphabetically():
             CountRow("C.2.1.1", "Abbey", "sufficient", 3), CountRow("C.2.1.1", "Abbey", "insufficient", 2)]
     ga2 = area_ranges(instrument(), rows)[3]
     assert (ga2.min_area, ga2.max_area) == ("Abbey", "Kent")
+
+
+def test_an_area_without_answers_to_a_score_is_not_its_lowest():
+    # East answered only B.1.1.1 (not in ga2 = C.2.1.1); West 1/1 and North 3/4 answered C.2.1.1
+    rows = [CountRow("B.1.1.1", "East", "sufficient", 2), CountRow("C.2.1.1", "West", "sufficient", 1),
+            CountRow("C.2.1.1", "North", "sufficient", 3), CountRow("C.2.1.1", "North", "insufficient", 1)]
+    ga2 = area_ranges(instrument(), rows)[3]
+    assert (ga2.min_area, ga2.min_pct, ga2.max_area, ga2.max_pct, ga2.n_areas) == ("North", 75, "West", 100, 2)

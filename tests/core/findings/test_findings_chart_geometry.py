@@ -403,3 +403,8 @@ def test_the_caution_mark_is_for_one_answer_up_to_one_below_the_minimum():
                           counts=[[1], [4], [3]], min_n=4)
     assert [t.text for t in ET.fromstring(svg).iter(f"{NS}text") if "(N=" in t.text] == [
         "10%\u2020 (N=1)", "20% (N=4)", "30%\u2020 (N=3)"]
+
+
+def test_grouped_bars_without_counts_label_the_percentage_only():
+    root = ET.fromstring(grouped_bar_svg(["A"], [("One", [50]), ("Two", [None])], title="t"))
+    assert [t[2] for t in _texts(root)[-3:]] == ["A", "50%", "no cases"]

@@ -370,3 +370,14 @@ def test_significance_points_between_two_groups_in_each_direction():
         "For none of the 2 applicable aspects was there a statistically significant difference between men and "
         "women in the proportion of work done sufficiently well.",
     ]
+
+
+def test_a_lowest_aspect_without_enough_subgroup_answers_has_no_clause():
+    table = _hand_table([
+        ("Top", (5, 10, 50), (30, 40, 75)),
+        ("Low", (1, 2, 50), (8, 40, 20)),  # 2 female cases: below the minimum of 10
+    ])
+    assert _highlights(table, 1, 10) == [
+        "In 75% of all cases (and 50% of female cases), work on \u201cTop\u201d was done sufficiently well.",
+        "In only 20% of all cases was work on \u201cLow\u201d done sufficiently well.",
+    ]

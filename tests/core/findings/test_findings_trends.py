@@ -430,3 +430,19 @@ def test_changes_keep_one_decimal_and_the_caution_starts_below_min_n():
     assert (row.change_points, row.caution) == (33.3, False)
     # every scored question of the later version (not the text question D.2.2.9), then the dropped one
     assert [r.id for r in t.rows if r.kind == "question"] == ["A.1.1.3", "A.1.1.4", "B.4.1.1", "B.4.1.7", "D.2.2.8"]
+
+
+def test_a_text_question_between_scored_ones_is_skipped_not_the_end_of_the_list():
+    old = _ins("old", "1", [("A.1.1.1", "Q one?"), ("A.1.1.2", "Q two?")])
+    new = _ins("new", "2", [("A.1.1.1", "Q one?"), ("A.1.1.8", "Comments on it"), ("A.1.1.2", "Q two?")])
+    assert draft_crosswalk(old, new).splitlines()[5:] == [
+        "  - {question: A.1.1.1, earlier: A.1.1.1}",
+        "  - {question: A.1.1.2, earlier: A.1.1.2}",
+        "dropped: []",
+    ]
+    rows = [CountRow("A.1.1.2", None, "sufficient", 3)]
+    t = trend_table(earlier=old, later=new, crosswalk=Crosswalk("old", "new", {"A.1.1.1": "A.1.1.1",
+                                                                              "A.1.1.2": "A.1.1.2"}, (), {}),
+                    earlier_counts=CountIndex(rows), later_counts=CountIndex(rows), title="t", earlier_label="a",
+                    later_label="b")
+    assert [(r.id, r.later.n) for r in t.rows if r.kind == "question"] == [("A.1.1.1", 0), ("A.1.1.2", 3)]
