@@ -212,3 +212,40 @@ def test_the_mappa_category_lists_each_missing_detail(tables: Any) -> None:
     r = mappa_category({}, tables)
     assert (r.outcome, r.missing) == (
         "unknown", ("sex_offender_notification", "schedule15_offence", "disqualified_from_working_with_children"))
+
+
+COMMUNITY_TEXT = "Community cases referred to MAPPA within ten days of the assessment that they meet the criteria"
+CUSTODY_TEXT = "Custody cases meeting Level 2 or 3 criteria referred no later than six months before release"
+
+
+def test_the_mappa_referral_results_word_for_word(tables: Any) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    rule = ("mappa_referral", "MAPPA referral timescale", ("B.4.1.20",))
+    assert mappa_referral({}, tables) == RuleResult(*rule, "unknown", "Record the MAPPA level.", (), ("mappa_level",))
+    assert mappa_referral({"mappa_level": "none"}, tables) == RuleResult(*rule, "not_applicable", "Not a MAPPA case.")
+    assert mappa_referral({"mappa_level": "level_1"}, tables, in_custody=True) == RuleResult(
+        *rule, "not_required", "Level 1 cases no longer need to be notified to MAPPA.", ("MAPPA Level 1",))
+    level_2 = {"mappa_level": "level_2"}
+    assert mappa_referral(level_2, tables) == RuleResult(
+        *rule, "unknown", "Say whether the case was in custody when assessed.", ("MAPPA Level 2",), ("in_custody",))
+    assert mappa_referral(level_2, tables, in_custody=False) == RuleResult(
+        *rule, "unknown", "Record the date the timescale runs from.", ("MAPPA Level 2",),
+        ("mappa_criteria_assessed_date",))
+    assert mappa_referral(level_2, tables, in_custody=True, criteria_met_date=date(2013, 12, 20)) == RuleResult(
+        *rule, "unknown", "Record the date the timescale runs from.", ("MAPPA Level 2",), ("release_date",))
+    # criteria met Friday 20 December 2013: ten working days (Christmas, Boxing Day, New Year skipped) -> 8 January
+    due = date(2014, 1, 8)
+    counted = ("MAPPA Level 2", f"{COMMUNITY_TEXT}: due by 8 January 2014")
+    assert mappa_referral(level_2, tables, in_custody=False, criteria_met_date=date(2013, 12, 20)) == RuleResult(
+        *rule, "unknown", "Referral due by 8 January 2014.", counted, ("mappa_referral_date",), due)
+    assert mappa_referral(level_2, tables, in_custody=False, criteria_met_date=date(2013, 12, 20),
+                          referral_date=due) == RuleResult(
+        *rule, "met", "Referred within the timescale.", (*counted, "Referred 8 January 2014 \u2264 due 8 January 2014"),
+        (), due)
+    # custody: released 31 August 2014, six months before -> 28 February 2014 (the last day of the shorter month)
+    custody = {"mappa_level": "level_3", "release_date": "2014-08-31"}
+    assert mappa_referral(custody, tables, in_custody=True, referral_date=date(2014, 3, 1)) == RuleResult(
+        *rule, "not_met", "Referred later than the timescale.",
+        ("MAPPA Level 3", f"{CUSTODY_TEXT}: due by 28 February 2014", "Referred 1 March 2014 > due 28 February 2014"),
+        (), date(2014, 2, 28))
