@@ -437,3 +437,24 @@ def test_weekly_contact_from_dates_word_for_word(tables: Any) -> None:
         "Weekly contact is prescribed only for high or very high RoSH; contact should still be sufficient"
         " (normally not less often than monthly in community orders).", ("RoSH at start is low",))
     assert weekly_contact({}, tables) == RuleResult(*rule, "unknown", "Record the RoSH level.", (), ("rosh_at_start",))
+
+
+def test_the_sentence_plan_asks_for_what_it_needs_word_for_word(tables: Any) -> None:
+    from caseassess_core.rules.base import RuleResult
+
+    rule = ("timescale_sentence_plan", "Sentence plan timescale", ("C.2.1.8",))
+    assert sentence_plan_timescale({}, tables, sentence_plan_date=None) == RuleResult(
+        *rule, "unknown", "Record the RoSH level.", (), ("rosh_at_start",))
+    assert sentence_plan_timescale({"rosh_at_start": "not_completed"}, tables, sentence_plan_date=None) == RuleResult(
+        *rule, "unknown", "Record the RoSH level.", (), ("rosh_at_start",))
+    assert sentence_plan_timescale({"rosh_at_start": "medium"}, tables, sentence_plan_date=None) == RuleResult(
+        *rule, "not_applicable",
+        "No prescribed timescale: the plan should be in place in sufficient time to give the sentence purpose and"
+        " direction.", ("RoSH at start is medium",))
+    assert sentence_plan_timescale({"rosh_at_start": "very_high", "sentence_type": "community_order"}, tables,
+                                   sentence_plan_date=None) == RuleResult(
+        *rule, "unknown", "Record the sentence date.", ("RoSH at start is very high",), ("sentence_date",))
+    transferred = dict(HIGH_CO, sentence_date="2014-04-01", transferred_in="yes")
+    assert sentence_plan_timescale(transferred, tables, sentence_plan_date=None).reasons[2] == (
+        "Transferred in: the guide times initial planning from the transfer into the area, which the case details do"
+        " not record; judge the timeliness from the transfer date")
