@@ -115,7 +115,48 @@ def test_opening_a_case_record_reads_the_inspection_without_the_instrument_defin
                      lambda a: (a.case.case_ref, a.case.inspection.name, a.assessor.username, a.case.inspection.instrument.instrument_id)
                      ) == ("TST-0001", "IAOW Testshire", "assessor", "mini-2013")
     assert looked_up(lambda: inspection_for(users["assessor"], insp_id),
-                     lambda i: (i.programme.name, i.instrument.instrument_id)) == ("IAOW test programme", "mini-2013")
+                     lambda i: (i.programme.name, i.instrument.instrument_id, i.area.name)
+                     ) == ("IAOW test programme", "mini-2013", "Testshire Probation Trust")
+
+
+def test_an_analyst_account_is_an_analyst_whatever_its_membership_and_nothing_outside_it(
+    assessment: Any, users: dict[str, Any]
+) -> None:
+    """The account role analyst limits a member to aggregate findings, even with a lead
+    inspector's membership; and an analyst who is no member of the inspection has no part in
+    it at all (not "analyst" of every inspection)."""
+    from caseassess.accounts.models import User
+
+    insp = assessment.case.inspection
+    detail = reverse("inspections:detail", kwargs={"pk": insp.pk})
+    analyst_lead = User.objects.create_user(username="analyst_lead", password="a-long-test-password-2013", role="analyst")
+    add_members(insp, {"analyst_lead": analyst_lead}, analyst_lead="lead_inspector")
+    c = client_for(analyst_lead)
+    assert c.get(detail).status_code == 200
+    assert c.get(reverse("inspections:add_case", kwargs={"pk": insp.pk})).status_code == 404
+    assert c.get(reverse("assessments:history", kwargs={"case_id": assessment.case_id})).status_code == 404
+    assert c.get(reverse("assessments:task_list", kwargs={"pk": assessment.pk})).status_code == 404
+    stranger = User.objects.create_user(username="analyst_elsewhere", password="a-long-test-password-2013", role="analyst")
+    assert client_for(stranger).get(detail).status_code == 404
+
+
+def test_only_the_inspections_own_assessors_and_leads_can_be_allocated_cases(inspection: Any, users: dict[str, Any]) -> None:
+    """Not its analysts (by membership or by account), nor assessors of another inspection."""
+    import datetime as dt
+
+    from caseassess.accounts.models import User
+    from caseassess.inspections.models import Inspection
+    from caseassess.inspections.permissions import inspection_assessors
+
+    analyst_account = User.objects.create_user(username="analyst_acct", password="a-long-test-password-2013", role="analyst")
+    add_members(inspection, {"analyst_acct": analyst_account}, analyst_acct="assessor")
+    elsewhere = Inspection.objects.create(
+        programme=inspection.programme, name="IAOW Elsewhere", area=inspection.area, topic="protecting children",
+        fieldwork_start=dt.date(2014, 1, 6), fieldwork_end=dt.date(2014, 1, 10), instrument=inspection.instrument,
+    )
+    add_members(elsewhere, users, outsider="assessor")
+    assert [u.username for u in inspection_assessors(inspection)] == ["assessor", "assessor2", "lead"]
+    assert [u.username for u in inspection_assessors(elsewhere)] == ["outsider"]
 
 
 # --- "Keep mine" after a conflict --------------------------------------------------------
