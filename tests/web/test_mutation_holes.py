@@ -329,3 +329,272 @@ def test_a_changed_case_detail_rescores_the_answers_and_a_submitted_record_is_re
         assert _details_post(client_for(users[name]), assessment, 1, report_type="standard_delivery").status_code == 404, name
     assert Case.objects.get(pk=assessment.case_id).details["report_type"] == "oral"
     assert Answer.objects.get(question_id="A.1.1.4").scoring == "excluded"
+
+
+# --- The assessment write services, called directly (docs/testing.md, services) ----------
+# Each expected value is written out by hand from the mini instrument
+# (tests/fixtures/mini-instrument): sections A.1.1 (A.1.1.3, A.1.1.4), B.4.1 (B.4.1.1,
+# B.4.1.6), D.2.2 (D.2.2.8, D.2.2.9); rule CR01 (D.2.2.8 yes expects B.4.1.6 yes).
+
+
+def _save(assessment: Any, user: Any, values: dict[str, Any], *, section: str = "B.4.1", comments: dict[str, str] | None = None,
+          versions: dict[str, int] | None = None, stamp: int = 0, tab: str = "", force: bool = False) -> Any:
+    from caseassess.assessments import services
+
+    return services.assessment_save_section(
+        assessment=assessment, actor=user, section_id=section, values=values, comments=comments or {},
+        base_versions=versions or {}, client_stamp=stamp, client_tab=tab, force=force,
+    )
+
+
+def _events(action: str) -> list[tuple[Any, ...]]:
+    return list(AuditEvent.objects.filter(action=action).order_by("id").values_list("field", "old", "new", "actor__username"))
+
+
+def test_saving_a_section_the_instrument_does_not_have_is_refused_by_name(assessment: Any, users: dict[str, Any]) -> None:
+    with pytest.raises(KeyError, match="Z.9.9"):
+        _save(assessment, users["assessor"], {"Z.9.9.1": "yes"}, section="Z.9.9")
+    assert not Answer.objects.exists()
+
+
+def test_a_control_character_in_a_comment_is_named_and_nothing_in_the_section_is_saved(assessment: Any, users: dict[str, Any]) -> None:
+    result = _save(assessment, users["assessor"], {"B.4.1.1": "yes", "B.4.1.6": "no"}, comments={"B.4.1.6": "ok\x07"})
+    assert result.errors == {"B.4.1.6": "B.4.1.6: remove the control character U+0007 at character 3 from the comment"}
+    assert result.saved == [] and not Answer.objects.exists()
+    # Line breaks and tabs are fine in a comment.
+    result = _save(assessment, users["assessor"], {"B.4.1.6": "no"}, comments={"B.4.1.6": "line one\r\nline\ttwo"})
+    assert result.ok and Answer.objects.get().comment == "line one\r\nline\ttwo"
+
+
+def test_a_comment_is_trimmed_cut_at_5000_characters_and_audited_on_its_own(assessment: Any, users: dict[str, Any]) -> None:
+    a = users["assessor"]
+    # A comment alone, no answer: it is saved, with no answer event.
+    assert _save(assessment, a, {}, comments={"B.4.1.6": "  Contact was weekly.  "}, stamp=1).saved == ["B.4.1.6"]
+    row = Answer.objects.get()
+    assert (row.value, row.comment, row.version) == (None, "Contact was weekly.", 1)
+    assert _events("answer") == [] and _events("comment") == [("B.4.1.6", None, "Contact was weekly.", "assessor")]
+    # The answer changes, the comment does not: one answer event.
+    assert _save(assessment, a, {"B.4.1.6": "no"}, comments={"B.4.1.6": "Contact was weekly."}, versions={"B.4.1.6": 1}, stamp=2).ok
+    assert _events("answer") == [("B.4.1.6", None, "no", "assessor")]
+    # Only the comment changes (cleared): one comment event with the old text.
+    assert _save(assessment, a, {"B.4.1.6": "no"}, comments={"B.4.1.6": ""}, versions={"B.4.1.6": 2}, stamp=3).ok
+    assert _events("answer") == [("B.4.1.6", None, "no", "assessor")]
+    assert _events("comment")[1:] == [("B.4.1.6", "Contact was weekly.", None, "assessor")]
+    long = "a" * 6000
+    assert _save(assessment, a, {"B.4.1.6": "no"}, comments={"B.4.1.6": long}, versions={"B.4.1.6": 3}, stamp=4).ok
+    assert Answer.objects.get().comment == "a" * 5000
+
+
+def test_an_unchanged_save_writes_nothing_and_a_change_bumps_only_its_own_version(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments.models import Assessment
+
+    a = users["assessor"]
+    assert _save(assessment, a, {"A.1.1.4": "yes"}, section="A.1.1").versions == {"A.1.1.4": 1}
+    first = _save(assessment, a, {"B.4.1.1": "yes", "B.4.1.6": "no"})
+    # Only the section's own answers, not A.1.1.4.
+    assert first.saved == ["B.4.1.1", "B.4.1.6"] and first.versions == {"B.4.1.1": 1, "B.4.1.6": 1}
+    touched = Assessment.objects.get(pk=assessment.pk).updated_at
+    same = _save(assessment, a, {"B.4.1.1": "yes", "B.4.1.6": "no"}, versions={"B.4.1.1": 1, "B.4.1.6": 1})
+    assert same.saved == [] and same.versions == {"B.4.1.1": 1, "B.4.1.6": 1}
+    assert Assessment.objects.get(pk=assessment.pk).updated_at == touched
+    assert len(_events("answer")) == 3
+    changed = _save(assessment, a, {"B.4.1.1": "no", "B.4.1.6": "no"}, versions={"B.4.1.1": 1, "B.4.1.6": 1})
+    assert changed.saved == ["B.4.1.1"] and changed.versions == {"B.4.1.1": 2, "B.4.1.6": 1}
+    assert Assessment.objects.get(pk=assessment.pk).updated_at > touched
+    assert dict(Answer.objects.values_list("question_id", "version")) == {"A.1.1.4": 1, "B.4.1.1": 2, "B.4.1.6": 1}
+
+
+def test_a_save_stores_the_edit_time_and_the_tab_and_keeps_a_returned_assessment_returned(assessment: Any, users: dict[str, Any]) -> None:
+    import time
+
+    from caseassess.assessments.models import Assessment, Status
+
+    a = users["assessor"]
+    assert _save(assessment, a, {"B.4.1.1": "yes"}, stamp=1_234, tab="t" * 50).ok
+    row = Answer.objects.get()
+    assert (row.client_stamp, row.client_tab, row.updated_by) == (1_234, "t" * 40, a)
+    before = int(time.time() * 1000)
+    assert _save(assessment, a, {"B.4.1.1": "no"}, versions={"B.4.1.1": 1}).ok  # no stamp: the server's time
+    row.refresh_from_db()
+    assert before - 1000 <= row.client_stamp <= int(time.time() * 1000) + 1000
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.RETURNED)
+    assessment.refresh_from_db()
+    assert _save(assessment, a, {"B.4.1.6": "no"}).ok
+    assert Assessment.objects.get(pk=assessment.pk).status == Status.RETURNED
+
+
+def test_a_conflict_names_who_saved_the_other_version(assessment: Any, users: dict[str, Any]) -> None:
+    a, lead = users["assessor"], users["lead"]
+    assert _save(assessment, a, {"B.4.1.1": "yes"}, stamp=1_000, tab="tab-a").ok
+    saved_at = Answer.objects.get().updated_at
+    # The same person from another tab, from no known tab, and someone else.
+    for tab in ("tab-b", ""):
+        other = _save(assessment, a, {"B.4.1.1": "no"}, stamp=2_000, tab=tab)
+        assert [(c.question_id, c.mine, c.theirs, c.theirs_by, c.theirs_at) for c in other.conflicts] == [
+            ("B.4.1.1", "no", "yes", "you, in another tab or on another device", saved_at)], tab
+    assert _save(assessment, lead, {"B.4.1.1": "no"}, stamp=2_000).conflicts[0].theirs_by == "assessor"
+    a.first_name, a.last_name = "Ann", "Assessor"
+    a.save()
+    assert _save(assessment, lead, {"B.4.1.1": "no"}, stamp=2_000).conflicts[0].theirs_by == "Ann Assessor"
+    assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=2_000, tab="tab-b").conflicts[0].theirs_by == "you, in another tab or on another device"
+    Answer.objects.update(updated_by=None)
+    assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=2_000).conflicts[0].theirs_by == "someone else"
+    assert Answer.objects.get().value == "yes"
+    # The tab that saved it may follow its own save; a stamp of 0 is never "older".
+    Answer.objects.update(updated_by=a)
+    assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=0, tab="tab-a").saved == ["B.4.1.1"]
+    assert Answer.objects.get().version == 2
+
+
+def test_a_save_rescores_every_other_answer_of_the_assessment(assessment: Any, users: dict[str, Any]) -> None:
+    a = users["assessor"]
+    assert _save(assessment, a, {"A.1.1.4": "yes"}, section="A.1.1").ok
+    Answer.objects.filter(question_id="A.1.1.4").update(scoring="")  # a class gone stale
+    assert _save(assessment, a, {"B.4.1.1": "no"}).ok
+    assert dict(Answer.objects.values_list("question_id", "scoring")) == {"A.1.1.4": "sufficient", "B.4.1.1": "insufficient"}
+
+
+def test_submitted_and_closed_assessments_refuse_writes_with_the_reason(assessment: Any, users: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from caseassess.assessments import services
+    from caseassess.assessments.models import Assessment, Status
+    from caseassess.inspections.models import Inspection
+
+    a = users["assessor"]
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    with pytest.raises(services.NotEditable, match="^This assessment is submitted and cannot be changed$"):
+        _save(assessment, a, {"B.4.1.1": "yes"})
+    with pytest.raises(services.NotEditable, match="^This assessment cannot be changed$"):
+        services.assessment_explain(assessment=assessment, actor=a, explanations={})
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.IN_PROGRESS)
+    Inspection.objects.filter(pk=assessment.case.inspection_id).update(closed_at=timezone.now())
+    closed = "^This inspection is closed: its assessments can no longer be changed$"
+    with pytest.raises(services.NotEditable, match=closed):
+        _save(assessment, a, {"B.4.1.1": "yes"})
+    with pytest.raises(services.NotEditable, match=closed):
+        services.assessment_explain(assessment=assessment, actor=a, explanations={})
+    with pytest.raises(services.NotEditable, match=closed):
+        services.case_details_save(case=assessment.case, actor=a, values={"gender": "male"}, base_version=0)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    with pytest.raises(services.NotEditable, match=closed):
+        services.assessment_return(assessment=assessment, actor=users["lead"], reason="x")
+    assert Assessment.objects.get(pk=assessment.pk).status == Status.SUBMITTED
+    assert not Answer.objects.exists() and assessment.case.details.get("gender") is None
+
+
+def test_case_details_keep_the_forms_own_errors_report_the_changes_and_conflicts(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+
+    a, case = users["assessor"], assessment.case
+    res = services.case_details_save(case=case, actor=a, values={"gender": "female", "ogrs_score": "abc", "rosh_at_start": "high"},
+                                     base_version=0, errors={"ogrs_score": "Enter the OGRS 3 score as a number"})
+    assert res.errors == {"ogrs_score": "Enter the OGRS 3 score as a number"} and not res.ok
+    assert res.changed == ["rosh_at_start", "gender"] and res.version == 1
+    assert Case.objects.get(pk=case.pk).details_updated_by == a
+    # A stale version: nothing saved, their details and version returned.
+    stale = services.case_details_save(case=case, actor=users["lead"], values={"gender": "male"}, base_version=0)
+    assert (stale.conflict, stale.ok, stale.version, stale.changed) == (True, False, 1, [])
+    assert stale.theirs == {"report_type": "standard_delivery", "sentence_type": "community_order", "rosh_at_start": "high", "gender": "female"}
+    assert Case.objects.get(pk=case.pk).details["gender"] == "female"
+
+
+def test_after_submission_only_a_lead_changes_case_details_and_the_answers_are_rescored(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+    from caseassess.assessments.models import Assessment, Status
+
+    assert _save(assessment, users["assessor"], {"A.1.1.4": "yes"}, section="A.1.1").ok
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    with pytest.raises(services.NotEditable, match="^The case details cannot be changed after the assessment is submitted$"):
+        services.case_details_save(case=assessment.case, actor=users["assessor"], values={"report_type": "oral"}, base_version=0)
+    res = services.case_details_save(case=assessment.case, actor=users["lead"], values={"report_type": "oral"}, base_version=0)
+    assert res.ok and res.changed == ["report_type"] and res.version == 1
+    assert Answer.objects.get(question_id="A.1.1.4").scoring == "excluded"
+    assert _events("case_detail") == [("report_type", "standard_delivery", "oral", "lead")]
+
+
+def test_submission_blockers_count_empty_details_and_blank_explanations(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+    from caseassess.assessments.models import Assessment
+
+    a = users["assessor"]
+    assert [f.id for f in services.required_details(services._instrument(assessment))] == ["sentence_type", "rosh_at_start", "gender"]
+    Case.objects.filter(pk=assessment.case_id).update(details={"report_type": "standard_delivery", "sentence_type": [], "rosh_at_start": "", "gender": "male"})
+    assessment = Assessment.objects.get(pk=assessment.pk)
+    assert _save(assessment, a, {"A.1.1.4": "yes"}, section="A.1.1").ok
+    assert _save(assessment, a, {"D.2.2.8": "yes"}, section="D.2.2").ok
+    blockers = services.assessment_blockers(assessment=assessment)
+    assert blockers.incomplete_sections == ["case details", "B.4.1"]
+    assert blockers.missing_details == ["sentence_type", "rosh_at_start"]
+    assert blockers.first_unanswered == {"B.4.1": "B.4.1.1"}
+    assert blockers.unexplained_warnings == ["CR01"] and blockers.any
+    services.assessment_explain(assessment=assessment, actor=a, explanations={"CR01": "   "})
+    assert services.assessment_blockers(assessment=assessment).unexplained_warnings == ["CR01"]
+
+
+def test_explanations_are_kept_only_for_raised_warnings_trimmed_cut_and_audited_once(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+
+    a = users["assessor"]
+    assert _save(assessment, a, {"D.2.2.8": "yes"}, section="D.2.2").ok
+    ignored = services.assessment_explain(assessment=assessment, actor=a, explanations={"CR01": "  Seen weekly.  ", "CR99": "invented"})
+    assert ignored == ["CR99"] and assessment.explanations == {"CR01": "Seen weekly."}
+    assert services.assessment_explain(assessment=assessment, actor=a, explanations={"CR01": "Seen weekly."}) == []
+    assert _events("explain_warning") == [("CR01", None, "Seen weekly.", "assessor")]
+    services.assessment_explain(assessment=assessment, actor=a, explanations={"CR01": "b" * 2500})
+    assert assessment.explanations == {"CR01": "b" * 2000}
+    ev = AuditEvent.objects.filter(action="explain_warning").order_by("id").last()
+    assert (ev.entity, ev.entity_id, ev.inspection_id, ev.case_id, ev.old) == (
+        "assessment", str(assessment.pk), assessment.case.inspection_id, assessment.case_id, "Seen weekly.")
+
+
+def _complete(assessment: Any, user: Any) -> None:
+    from caseassess.assessments import services
+
+    case = assessment.case
+    assert services.case_details_save(case=case, actor=user, values={"rosh_at_start": "high", "gender": "female"}, base_version=case.details_version).ok
+    assert _save(assessment, user, {"A.1.1.4": "yes"}, section="A.1.1").ok
+    assert _save(assessment, user, {"B.4.1.1": "yes", "B.4.1.6": "yes"}).ok
+    assert _save(assessment, user, {"D.2.2.8": "yes"}, section="D.2.2").ok
+
+
+def test_submit_return_and_sign_off_record_who_when_and_why(assessment: Any, users: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from caseassess.assessments import services
+    from caseassess.assessments.models import Status
+
+    a, lead = users["assessor"], users["lead"]
+    with pytest.raises(services.NotEditable, match="^This assessment is not started$"):
+        services.assessment_return(assessment=assessment, actor=lead, reason="Too early")
+    _complete(assessment, a)
+    start = timezone.now()
+    assert not services.assessment_submit(assessment=assessment, actor=a).any
+    assert assessment.status == Status.SUBMITTED and assessment.submitted_at >= start
+    services.assessment_return(assessment=assessment, actor=lead, reason="  Say more about the RoH analysis.  " + "x" * 2100)
+    assert assessment.status == Status.RETURNED
+    assert assessment.return_reason == "Say more about the RoH analysis.  " + "x" * (2000 - 34)
+    with pytest.raises(services.NotEditable, match="^This assessment is returned for changes$"):
+        services.assessment_sign_off(assessment=assessment, actor=lead)
+    assert not services.assessment_submit(assessment=assessment, actor=a).any
+    services.assessment_sign_off(assessment=assessment, actor=lead)
+    assert (assessment.status, assessment.signed_off_by) == (Status.SIGNED_OFF, lead) and assessment.signed_off_at >= start
+    status = list(AuditEvent.objects.filter(field="status").order_by("id").values_list("action", "old", "new", "actor__username", "entity", "case_id"))
+    cid = assessment.case_id
+    assert status == [
+        ("status:submitted", "in_progress", "submitted", "assessor", "assessment", cid),
+        ("status:returned", "submitted", "returned", "lead", "assessment", cid),
+        ("status:submitted", "returned", "submitted", "assessor", "assessment", cid),
+        ("status:signed_off", "submitted", "signed_off", "lead", "assessment", cid),
+    ]
+
+
+def test_sign_off_of_an_incomplete_assessment_is_refused_with_its_blockers(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+    from caseassess.assessments.models import Assessment, Status
+
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    with pytest.raises(services.SignOffRefused, match="^This assessment cannot be signed off until it is complete and every warning is explained$") as refused:
+        services.assessment_sign_off(assessment=assessment, actor=users["lead"])
+    assert refused.value.blockers.incomplete_sections == ["case details", "A.1.1", "B.4.1", "D.2.2"]
+    assert Assessment.objects.get(pk=assessment.pk).status == Status.SUBMITTED
