@@ -361,6 +361,9 @@ def test_a_control_character_in_a_comment_is_named_and_nothing_in_the_section_is
     result = _save(assessment, users["assessor"], {"B.4.1.1": "yes", "B.4.1.6": "no"}, comments={"B.4.1.6": "ok\x07"})
     assert result.errors == {"B.4.1.6": "B.4.1.6: remove the control character U+0007 at character 3 from the comment"}
     assert result.saved == [] and not Answer.objects.exists()
+    # Every bad value is named, not only the first.
+    assert _save(assessment, users["assessor"], {"B.4.1.1": "maybe", "B.4.1.6": "perhaps"}).errors == {
+        "B.4.1.1": "B.4.1.1: choose one of the listed answers", "B.4.1.6": "B.4.1.6: choose one of the listed answers"}
     # Line breaks and tabs are fine in a comment.
     result = _save(assessment, users["assessor"], {"B.4.1.6": "no"}, comments={"B.4.1.6": "line one\r\nline\ttwo"})
     assert result.ok and Answer.objects.get().comment == "line one\r\nline\ttwo"
@@ -371,7 +374,10 @@ def test_a_comment_is_trimmed_cut_at_5000_characters_and_audited_on_its_own(asse
     # A comment alone, no answer: it is saved, with no answer event.
     assert _save(assessment, a, {}, comments={"B.4.1.6": "  Contact was weekly.  "}, stamp=1).saved == ["B.4.1.6"]
     row = Answer.objects.get()
-    assert (row.value, row.comment, row.version) == (None, "Contact was weekly.", 1)
+    assert (row.value, row.comment, row.version, row.scoring) == (None, "Contact was weekly.", 1, "")
+    ev = AuditEvent.objects.get(action="comment")
+    assert (ev.entity, ev.entity_id, ev.inspection_id, ev.case_id) == (
+        "assessment", str(assessment.pk), assessment.case.inspection_id, assessment.case_id)
     assert _events("answer") == [] and _events("comment") == [("B.4.1.6", None, "Contact was weekly.", "assessor")]
     # The answer changes, the comment does not: one answer event.
     assert _save(assessment, a, {"B.4.1.6": "no"}, comments={"B.4.1.6": "Contact was weekly."}, versions={"B.4.1.6": 1}, stamp=2).ok
@@ -389,7 +395,11 @@ def test_an_unchanged_save_writes_nothing_and_a_change_bumps_only_its_own_versio
     from caseassess.assessments.models import Assessment
 
     a = users["assessor"]
+    # A question left unanswered, with no answer stored, writes nothing.
+    assert _save(assessment, a, {"A.1.1.4": None}, section="A.1.1").saved == [] and not Answer.objects.exists()
+    untouched = Assessment.objects.get(pk=assessment.pk).updated_at
     assert _save(assessment, a, {"A.1.1.4": "yes"}, section="A.1.1").versions == {"A.1.1.4": 1}
+    assert Assessment.objects.get(pk=assessment.pk).updated_at > untouched
     first = _save(assessment, a, {"B.4.1.1": "yes", "B.4.1.6": "no"})
     # Only the section's own answers, not A.1.1.4.
     assert first.saved == ["B.4.1.1", "B.4.1.6"] and first.versions == {"B.4.1.1": 1, "B.4.1.6": 1}
@@ -440,10 +450,24 @@ def test_a_conflict_names_who_saved_the_other_version(assessment: Any, users: di
     Answer.objects.update(updated_by=None)
     assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=2_000).conflicts[0].theirs_by == "someone else"
     assert Answer.objects.get().value == "yes"
+    # A stamp equal to the stored one is not older: still a conflict, never silently dropped.
+    same_time = _save(assessment, a, {"B.4.1.1": "no"}, stamp=1_000, tab="tab-b")
+    assert (len(same_time.conflicts), same_time.ignored_stale, same_time.ok) == (1, [], False)
+    # A conflict on one answer saves none of the section, not even a new answer beside it.
+    both = _save(assessment, users["assessor2"], {"B.4.1.1": "no", "B.4.1.6": "yes"}, stamp=2_000)
+    assert [c.question_id for c in both.conflicts] == ["B.4.1.1"] and both.saved == []
+    assert list(Answer.objects.values_list("question_id", flat=True)) == ["B.4.1.1"]
+    # A page that showed a version of an answer since deleted: someone else, at no known time.
+    gone = _save(assessment, a, {"B.4.1.6": "yes"}, versions={"B.4.1.6": 3}, stamp=2_000)
+    assert [(c.theirs, c.theirs_by, c.theirs_at) for c in gone.conflicts] == [(None, "someone else", None)]
     # The tab that saved it may follow its own save; a stamp of 0 is never "older".
     Answer.objects.update(updated_by=a)
     assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=0, tab="tab-a").saved == ["B.4.1.1"]
     assert Answer.objects.get().version == 2
+    # Two pages of no known tab are not the same tab.
+    Answer.objects.update(client_tab="")
+    later = Answer.objects.get().client_stamp + 1
+    assert len(_save(assessment, a, {"B.4.1.1": "yes"}, stamp=later, tab="").conflicts) == 1
 
 
 def test_a_save_rescores_every_other_answer_of_the_assessment(assessment: Any, users: dict[str, Any]) -> None:
@@ -452,6 +476,16 @@ def test_a_save_rescores_every_other_answer_of_the_assessment(assessment: Any, u
     Answer.objects.filter(question_id="A.1.1.4").update(scoring="")  # a class gone stale
     assert _save(assessment, a, {"B.4.1.1": "no"}).ok
     assert dict(Answer.objects.values_list("question_id", "scoring")) == {"A.1.1.4": "sufficient", "B.4.1.1": "insufficient"}
+
+
+def test_an_answer_to_a_question_the_instrument_no_longer_has_is_kept_and_the_rest_rescored(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+
+    Answer.objects.create(assessment=assessment, question_id="X.9.9.9", value="yes", scoring="sufficient")
+    assert _save(assessment, users["assessor"], {"A.1.1.4": "yes"}, section="A.1.1").ok
+    res = services.case_details_save(case=assessment.case, actor=users["assessor"], values={"report_type": "oral"}, base_version=0)
+    assert res.ok
+    assert dict(Answer.objects.values_list("question_id", "scoring")) == {"X.9.9.9": "sufficient", "A.1.1.4": "excluded"}
 
 
 def test_submitted_and_closed_assessments_refuse_writes_with_the_reason(assessment: Any, users: dict[str, Any]) -> None:
@@ -505,6 +539,9 @@ def test_after_submission_only_a_lead_changes_case_details_and_the_answers_are_r
 
     assert _save(assessment, users["assessor"], {"A.1.1.4": "yes"}, section="A.1.1").ok
     Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
+    with pytest.raises(services.NotEditable, match="^The case details cannot be changed after the assessment is submitted$"):
+        services.case_details_save(case=assessment.case, actor=users["assessor"], values={"report_type": "oral"}, base_version=0)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.SIGNED_OFF)
     with pytest.raises(services.NotEditable, match="^The case details cannot be changed after the assessment is submitted$"):
         services.case_details_save(case=assessment.case, actor=users["assessor"], values={"report_type": "oral"}, base_version=0)
     res = services.case_details_save(case=assessment.case, actor=users["lead"], values={"report_type": "oral"}, base_version=0)
@@ -579,14 +616,26 @@ def test_submit_return_and_sign_off_record_who_when_and_why(assessment: Any, use
     assert not services.assessment_submit(assessment=assessment, actor=a).any
     services.assessment_sign_off(assessment=assessment, actor=lead)
     assert (assessment.status, assessment.signed_off_by) == (Status.SIGNED_OFF, lead) and assessment.signed_off_at >= start
-    status = list(AuditEvent.objects.filter(field="status").order_by("id").values_list("action", "old", "new", "actor__username", "entity", "case_id"))
-    cid = assessment.case_id
+    status = list(AuditEvent.objects.filter(field="status").order_by("id").values_list(
+        "action", "old", "new", "actor__username", "entity", "entity_id", "inspection_id", "case_id"))
+    ids = ("assessment", str(assessment.pk), assessment.case.inspection_id, assessment.case_id)
     assert status == [
-        ("status:submitted", "in_progress", "submitted", "assessor", "assessment", cid),
-        ("status:returned", "submitted", "returned", "lead", "assessment", cid),
-        ("status:submitted", "returned", "submitted", "assessor", "assessment", cid),
-        ("status:signed_off", "submitted", "signed_off", "lead", "assessment", cid),
+        ("status:submitted", "in_progress", "submitted", "assessor", *ids),
+        ("status:returned", "submitted", "returned", "lead", *ids),
+        ("status:submitted", "returned", "submitted", "assessor", *ids),
+        ("status:signed_off", "submitted", "signed_off", "lead", *ids),
     ]
+
+
+def test_a_complete_assessment_not_yet_marked_started_can_be_submitted(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+    from caseassess.assessments.models import Assessment, Status
+
+    _complete(assessment, users["assessor"])
+    Assessment.objects.filter(pk=assessment.pk).update(status=Status.NOT_STARTED)  # e.g. answers brought by an import
+    assessment.refresh_from_db()
+    assert not services.assessment_submit(assessment=assessment, actor=users["assessor"]).any
+    assert Assessment.objects.get(pk=assessment.pk).status == Status.SUBMITTED
 
 
 def test_sign_off_of_an_incomplete_assessment_is_refused_with_its_blockers(assessment: Any, users: dict[str, Any]) -> None:
