@@ -59,10 +59,6 @@ def sees_findings_of(user: Any, inspection: Inspection | int) -> bool:
     return inspection_role(user, inspection) in (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR, MembershipRole.ANALYST)
 
 
-def sees_case_records_of(user: Any, inspection: Inspection | int) -> bool:
-    return inspection_role(user, inspection) in CASE_RECORD_ROLES
-
-
 def inspections_led(user: Any) -> Any:
     if _is_admin(user):
         return Inspection.objects.all()
@@ -108,15 +104,8 @@ def inspection_for_lead(user: Any, pk: int) -> Inspection:
     return inspection
 
 
-def area_for_settings(user: Any, pk: int) -> Area:
-    """An area whose settings the user may change: its own leads and administrators only."""
-    area = Area.objects.filter(pk=pk).first()
-    if area is None or not (_is_admin(user) or (user.is_authenticated and user.role != Role.ANALYST and area.leads.filter(pk=user.pk).exists())):
-        raise Http404
-    return area
-
-
 def may_change_area(user: Any, area: Area) -> bool:
+    """An area's settings are changed by its own leads and administrators only."""
     return _is_admin(user) or bool(user.is_authenticated and user.role != Role.ANALYST and area.leads.filter(pk=user.pk).exists())
 
 

@@ -138,6 +138,18 @@ def test_an_analyst_account_is_an_analyst_whatever_its_membership_and_nothing_ou
     assert c.get(reverse("assessments:task_list", kwargs={"pk": assessment.pk})).status_code == 404
     stranger = User.objects.create_user(username="analyst_elsewhere", password="a-long-test-password-2013", role="analyst")
     assert client_for(stranger).get(detail).status_code == 404
+    # Leading an inspection with an analyst's account does not let them create inspections.
+    assert c.get("/inspections/new/").status_code == 404
+
+
+def test_an_assessor_whose_account_becomes_an_analyst_no_longer_reads_their_cases(assessment: Any, users: dict[str, Any]) -> None:
+    c = client_for(users["assessor"])
+    history = reverse("assessments:history", kwargs={"case_id": assessment.case_id})
+    assert c.get(history).status_code == 200
+    users["assessor"].role = "analyst"
+    users["assessor"].save()
+    assert c.get(history).status_code == 404
+    assert c.get(reverse("assessments:task_list", kwargs={"pk": assessment.pk})).status_code == 404
 
 
 def test_only_the_inspections_own_assessors_and_leads_can_be_allocated_cases(inspection: Any, users: dict[str, Any]) -> None:
@@ -155,6 +167,8 @@ def test_only_the_inspections_own_assessors_and_leads_can_be_allocated_cases(ins
         fieldwork_start=dt.date(2014, 1, 6), fieldwork_end=dt.date(2014, 1, 10), instrument=inspection.instrument,
     )
     add_members(elsewhere, users, outsider="assessor")
+    observer = User.objects.create_user(username="observer", password="a-long-test-password-2013", role="inspector")
+    add_members(inspection, {"observer": observer}, observer="analyst")  # an inspector taking part as analyst
     assert [u.username for u in inspection_assessors(inspection)] == ["assessor", "assessor2", "lead"]
     assert [u.username for u in inspection_assessors(elsewhere)] == ["outsider"]
 
