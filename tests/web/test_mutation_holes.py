@@ -579,7 +579,9 @@ def test_submission_blockers_count_empty_details_and_blank_explanations(assessme
     assert blockers.missing_details == ["sentence_type", "rosh_at_start"]
     assert blockers.first_unanswered == {"B.4.1": "B.4.1.1"}
     assert blockers.unexplained_warnings == ["CR01"] and blockers.any
-    services.assessment_explain(assessment=assessment, actor=a, explanations={"CR01": "   "})
+    # A blank explanation is no explanation: nothing stored, nothing audited.
+    assert services.assessment_explain(assessment=assessment, actor=a, explanations={"CR01": "   "}) == []
+    assert assessment.explanations == {} and not AuditEvent.objects.filter(action="explain_warning").exists()
     assert services.assessment_blockers(assessment=assessment).unexplained_warnings == ["CR01"]
 
 
@@ -661,3 +663,68 @@ def test_sign_off_of_an_incomplete_assessment_is_refused_with_its_blockers(asses
         services.assessment_sign_off(assessment=assessment, actor=users["lead"])
     assert refused.value.blockers.incomplete_sections == ["case details", "A.1.1", "B.4.1", "D.2.2"]
     assert Assessment.objects.get(pk=assessment.pk).status == Status.SUBMITTED
+
+
+@pytest.fixture
+def rules_assessment(tmp_path: Path, inspection: Any, users: dict[str, Any]) -> Any:
+    """The mini instrument with two more rules and a question that applies on an answer:
+    D.2.2.10 is asked only when contact (D.2.2.8) was not sufficient; CR02 reads A.1.1.3,
+    asked only for oral reports; CR03 reads D.2.2.10."""
+    import shutil
+
+    from caseassess.inspections.models import Inspection
+    from caseassess.inspections.services import case_add
+    from caseassess.instruments.services import instrument_load
+
+    src = Path(__file__).resolve().parent.parent / "fixtures" / "mini-instrument"
+    shutil.copy(src / "views.yaml", tmp_path / "views.yaml")
+    text = (src / "instrument.yaml").read_text().replace("id: mini-2013", "id: mini-rules-2013")
+    text += """  - id: CR02
+    when: "answer('A.1.1.3') == 'no'"
+    expect: "answer('B.4.1.1') == 'yes'"
+    message: "An oral report with no written copy (A.1.1.3) usually lacks a timely RoSH screening (B.4.1.1)"
+    questions: [A.1.1.3, B.4.1.1]
+  - id: CR03
+    when: "answer('D.2.2.10') == 'no'"
+    expect: "answer('B.4.1.6') == 'yes'"
+    message: "Contact not increased (D.2.2.10) usually follows a sufficient RoH analysis (B.4.1.6)"
+    questions: [D.2.2.10, B.4.1.6]
+"""
+    (tmp_path / "instrument.yaml").write_text(text)
+    views = (tmp_path / "views.yaml").read_text()
+    (tmp_path / "views.yaml").write_text(views + """          - id: D.2.2.10
+            criterion: 2.2.e.2
+            text: Was contact increased when it was not sufficient?
+            options: yes_no
+            applies_when: "answer('D.2.2.8') == 'no'"
+""")
+    version = instrument_load(path=tmp_path).version
+    inspection.programme.instruments.add(version)
+    Inspection.objects.filter(pk=inspection.pk).update(instrument=version)
+    inspection.refresh_from_db()
+    case = case_add(inspection=inspection, actor=users["lead"], case_ref="TST-0042", assessor=users["assessor"],
+                    details={"report_type": "oral", "sentence_type": "community_order", "rosh_at_start": "low", "gender": "male"})
+    return case.assessments.get()
+
+
+def test_warnings_and_blockers_follow_applicability_from_case_details_and_answers(rules_assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services
+
+    a, assessment = users["assessor"], rules_assessment
+    assert _save(assessment, a, {"A.1.1.3": "no"}, section="A.1.1").ok  # asked: the report was oral
+    assert _save(assessment, a, {"D.2.2.8": "no"}, section="D.2.2").ok  # so D.2.2.10 is asked
+    blockers = services.assessment_blockers(assessment=assessment)
+    assert blockers.incomplete_sections == ["B.4.1", "D.2.2"] and blockers.first_unanswered == {"B.4.1": "B.4.1.1", "D.2.2": "D.2.2.10"}
+    assert blockers.unexplained_warnings == ["CR02"]
+    assert _save(assessment, a, {"D.2.2.10": "no"}, section="D.2.2").ok
+    assert services.assessment_blockers(assessment=assessment).unexplained_warnings == ["CR02", "CR03"]
+    ignored = services.assessment_explain(assessment=assessment, actor=a, explanations={
+        "CR01": "not raised", "CR02": "The court kept the written copy.", "CR03": "Contact was already weekly."})
+    assert ignored == ["CR01"]
+    assert assessment.explanations == {"CR02": "The court kept the written copy.", "CR03": "Contact was already weekly."}
+    # Contact sufficient after all: D.2.2.10 is no longer asked, its answer leaves the findings and CR03 goes.
+    assert _save(assessment, a, {"D.2.2.8": "yes"}, section="D.2.2", versions={"D.2.2.8": 1}).ok
+    assert Answer.objects.get(question_id="D.2.2.10").scoring == "excluded"
+    blockers = services.assessment_blockers(assessment=assessment)
+    assert blockers.incomplete_sections == ["B.4.1"] and blockers.unexplained_warnings == ["CR01"]
+    assert services.assessment_explain(assessment=assessment, actor=a, explanations={"CR03": "stale"}) == ["CR03"]
