@@ -669,7 +669,7 @@ def test_sign_off_of_an_incomplete_assessment_is_refused_with_its_blockers(asses
 def rules_assessment(tmp_path: Path, inspection: Any, users: dict[str, Any]) -> Any:
     """The mini instrument with two more rules and a question that applies on an answer:
     D.2.2.10 is asked only when contact (D.2.2.8) was not sufficient; CR02 reads A.1.1.3,
-    asked only for oral reports; CR03 reads D.2.2.10."""
+    asked only for oral reports; CR03 reads D.2.2.10; CR04 reads the report type."""
     import shutil
 
     from caseassess.inspections.models import Inspection
@@ -689,6 +689,11 @@ def rules_assessment(tmp_path: Path, inspection: Any, users: dict[str, Any]) -> 
     expect: "answer('B.4.1.6') == 'yes'"
     message: "Contact not increased (D.2.2.10) usually follows a sufficient RoH analysis (B.4.1.6)"
     questions: [D.2.2.10, B.4.1.6]
+  - id: CR04
+    when: "case.report_type == 'oral'"
+    expect: "answer('A.1.1.3') == 'yes'"
+    message: "An oral report (case details) should have a written copy (A.1.1.3)"
+    questions: [A.1.1.3]
 """
     (tmp_path / "instrument.yaml").write_text(text)
     views = (tmp_path / "views.yaml").read_text()
@@ -715,13 +720,15 @@ def test_warnings_and_blockers_follow_applicability_from_case_details_and_answer
     assert _save(assessment, a, {"D.2.2.8": "no"}, section="D.2.2").ok  # so D.2.2.10 is asked
     blockers = services.assessment_blockers(assessment=assessment)
     assert blockers.incomplete_sections == ["B.4.1", "D.2.2"] and blockers.first_unanswered == {"B.4.1": "B.4.1.1", "D.2.2": "D.2.2.10"}
-    assert blockers.unexplained_warnings == ["CR02"]
+    assert blockers.unexplained_warnings == ["CR02", "CR04"]
     assert _save(assessment, a, {"D.2.2.10": "no"}, section="D.2.2").ok
-    assert services.assessment_blockers(assessment=assessment).unexplained_warnings == ["CR02", "CR03"]
+    assert services.assessment_blockers(assessment=assessment).unexplained_warnings == ["CR02", "CR03", "CR04"]
     ignored = services.assessment_explain(assessment=assessment, actor=a, explanations={
-        "CR01": "not raised", "CR02": "The court kept the written copy.", "CR03": "Contact was already weekly."})
+        "CR01": "not raised", "CR02": "The court kept the written copy.", "CR03": "Contact was already weekly.",
+        "CR04": "The copy is on the court file."})
     assert ignored == ["CR01"]
-    assert assessment.explanations == {"CR02": "The court kept the written copy.", "CR03": "Contact was already weekly."}
+    assert assessment.explanations == {"CR02": "The court kept the written copy.", "CR03": "Contact was already weekly.",
+                                       "CR04": "The copy is on the court file."}
     # Contact sufficient after all: D.2.2.10 is no longer asked, its answer leaves the findings and CR03 goes.
     assert _save(assessment, a, {"D.2.2.8": "yes"}, section="D.2.2", versions={"D.2.2.8": 1}).ok
     assert Answer.objects.get(question_id="D.2.2.10").scoring == "excluded"
