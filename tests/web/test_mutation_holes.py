@@ -562,6 +562,32 @@ def test_after_submission_only_a_lead_changes_case_details_and_the_answers_are_r
     assert res.ok and res.changed == ["report_type"] and res.version == 1
     assert Answer.objects.get(question_id="A.1.1.4").scoring == "excluded"
     assert _events("case_detail") == [("report_type", "standard_delivery", "oral", "lead")]
+    ev = AuditEvent.objects.get(action="case_detail")
+    assert (ev.entity, ev.entity_id, ev.inspection_id, ev.case_id) == ("case", str(assessment.case_id), assessment.case.inspection_id, assessment.case_id)
+
+
+def test_a_detail_change_on_a_case_not_counted_leaves_the_findings_count_state_alone(
+    assessment: Any, other_case: Any, users: dict[str, Any]
+) -> None:
+    """Only a case that counts in the findings (a counted assessment submitted or signed off)
+    goes through the findings count table: an edit to any other case never takes the
+    inspection's count-state lock nor rewrites it."""
+    from caseassess.assessments import services
+    from caseassess.assessments.models import Assessment, Status
+    from caseassess.reporting.models import FindingsCountState
+    from caseassess.reporting.selectors import answer_counts
+
+    insp = assessment.case.inspection
+    other_case.assessments.update(status=Status.SUBMITTED)  # another case of the inspection counts
+    # A second, blind assessment of this case, submitted but not counted.
+    Assessment.objects.create(case=assessment.case, assessor=users["assessor2"], counts=False, status=Status.SUBMITTED)
+    answer_counts(inspections=[insp], by=None)  # builds the table and its state
+    state = FindingsCountState.objects.get(inspection_id=insp.pk)
+    before = (state.state, state.updated_at)
+    res = services.case_details_save(case=assessment.case, actor=users["lead"], values={"gender": "male"}, base_version=0)
+    assert res.ok and res.changed == ["gender"]
+    state.refresh_from_db()
+    assert (state.state, state.updated_at) == before
 
 
 def test_submission_blockers_count_empty_details_and_blank_explanations(assessment: Any, users: dict[str, Any]) -> None:
