@@ -761,3 +761,18 @@ def test_warnings_and_blockers_follow_applicability_from_case_details_and_answer
     blockers = services.assessment_blockers(assessment=assessment)
     assert blockers.incomplete_sections == ["B.4.1"] and blockers.unexplained_warnings == ["CR01"]
     assert services.assessment_explain(assessment=assessment, actor=a, explanations={"CR03": "stale"}) == ["CR03"]
+
+
+def test_saves_from_no_known_tab_are_never_taken_for_the_same_tab(assessment: Any, users: dict[str, Any]) -> None:
+    """A caller that names no tab (an import, the API, an old page) is no tab at all: its stale
+    version is a conflict even for the same person, never written over their other save."""
+    from caseassess.assessments import services
+
+    def save(value: str, stamp: int) -> Any:
+        return services.assessment_save_section(assessment=assessment, actor=users["assessor"], section_id="B.4.1",
+                                                values={"B.4.1.1": value}, comments={}, base_versions={}, client_stamp=stamp)
+
+    assert save("yes", 1_000).saved == ["B.4.1.1"]
+    assert Answer.objects.get().client_tab == ""
+    assert [c.theirs_by for c in save("no", 2_000).conflicts] == ["you, in another tab or on another device"]
+    assert Answer.objects.get().value == "yes"
