@@ -141,8 +141,11 @@ def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ens
     return out + (case_counts_live(inspections=inspections, fields=other) if other else [])
 
 
-def case_counts_live(*, inspections: Sequence[Inspection], fields: Sequence[str]) -> list[CaseCount]:
+def case_counts_live(*, inspections: Sequence[Inspection], fields: Sequence[str],
+                     within: tuple[str, Sequence[str]] | None = None) -> list[CaseCount]:
     cases = Case.objects.filter(assessments__in=counted_assessments(inspections=inspections)).distinct()
+    if within is not None:
+        cases = cases.filter(**{f"details__{within[0]}__in": list(within[1])})
     out: list[CaseCount] = []
     for f in fields:
         rows = cases.annotate(v=KeyTextTransform(f, "details")).values_list("v").annotate(n=Count("id", distinct=True)).order_by()
@@ -181,9 +184,53 @@ def custom_dimension(*, field: str, groups: Sequence[str] | None, versus_all: st
                      (GroupSpec(" and ".join(labels.get(v, v) for v in a), a), GroupSpec(" and ".join(labels.get(v, v) for v in b), b)), Comparison.A_VS_B)
 
 
-def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD) -> Report:
+Within = tuple[str, tuple[str, ...]]
+
+
+def within_check(*, instrument: Instrument, by: str | None, field: str, values: Sequence[str]) -> Within:
+    """A two-attribute comparison's restriction: only cases whose case detail ``field`` is one
+    of ``values``. Errors (ValueError) in people's words: the field is not a single-choice case
+    detail, it is the attribute compared, no value, or a value that is not one of its options."""
+    choices = [f for f in instrument.case_details if f.type.value == "single_choice" and instrument.options_for(f)]
+    fdef = next((f for f in choices if f.id == field), None)
+    if fdef is None:
+        raise ValueError(f"{field!r} is not a single-choice case detail of {instrument.id} (choose one of: {', '.join(f.id for f in choices)})")
+    if by is not None and field == by:
+        raise ValueError(f"the comparison is already by {fdef.label.lower()}: restrict the cases by a different case detail")
+    vals = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+    if not vals:
+        raise ValueError(f"choose at least one {fdef.label.lower()} to keep")
+    allowed = [o.value for o in instrument.options_for(fdef)]
+    unknown = [v for v in vals if v not in allowed]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a value of {field} (values: {', '.join(allowed)})")
+    return (field, vals)
+
+
+def within_words(instrument: Instrument, within: Within) -> str:
+    """'cases whose type of sentence is Licence – determinate sentence or Licence – indeterminate sentence'."""
+    fdef = instrument.case_field(within[0])
+    labels = {o.value: o.label for o in instrument.options_for(fdef)}
+    return f"cases whose {fdef.label.lower()} is {' or '.join(labels.get(v, v) for v in within[1])}"
+
+
+def dimension_within(dim: Dimension, instrument: Instrument, within: Within | None) -> Dimension:
+    """The comparison's title names the restriction (every page, table and export shows it)."""
+    if within is None:
+        return dim
+    return dataclasses.replace(dim, title=f"{dim.title}, only {within_words(instrument, within)}")
+
+
+def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD,
+                    within: Within | None = None) -> Report:
     """The report, cached until what it counts changes (submit, sign-off, return,
-    moderation, import and case-detail changes all change an inspection's state)."""
+    moderation, import and case-detail changes all change an inspection's state).
+
+    ``within``: only the cases whose case detail ``within[0]`` is one of ``within[1]`` (a
+    two-attribute comparison, e.g. gender within licences). Every number of the report --
+    scores, tables, areas, the annex and the case total -- then counts only those cases,
+    grouped from the answers through the covering index (the count table keeps one
+    attribute at a time)."""
     inspections = list(inspections)
     # Each inspection's count state (counted assessments, their last change, case-detail
     # versions, instrument version), read once: the cache key and the table's freshness.
@@ -191,31 +238,40 @@ def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions
     states = current_states([i.pk for i in inspections])
     key = "findings:" + hashlib.sha256(
         "|".join([
-            *(f"{k}:{v}" for k, v in sorted(states.items())), title, *(repr(d) for d in dimensions),
+            *(f"{k}:{v}" for k, v in sorted(states.items())), title, *(repr(d) for d in dimensions), f"within={within!r}",
             f"min_n={settings.REPORT_MIN_N}", f"kappa={settings.KAPPA_MIN_CASES}", timezone.localdate().isoformat(),
         ]).encode()
     ).hexdigest()
     report = cache.get(key)
     if report is None:
-        counts_ensure(inspection_ids=[i.pk for i in inspections], current=states)
-        report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions)
+        if within is None:  # a restricted report reads the answers, not the count table
+            counts_ensure(inspection_ids=[i.pk for i in inspections], current=states)
+        report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions, within=within)
         cache.set(key, report, timeout=600)
     return report  # type: ignore[no-any-return]
 
 
-def _build_findings_report(*, inspections: list[Inspection], title: str, dimensions: Sequence[Dimension]) -> Report:
-    """Build from the count table (the caller has run ``counts_ensure``)."""
+def _build_findings_report(*, inspections: list[Inspection], title: str, dimensions: Sequence[Dimension],
+                           within: Within | None = None) -> Report:
+    """Build from the count table (the caller has run ``counts_ensure``); with ``within``,
+    from the answers of those cases only."""
     ins = scope_instrument(inspections)
+
+    def counts(by: str) -> list[CountRow]:
+        if within is None:
+            return answer_counts(inspections=inspections, by=by, ensured=True)
+        return answer_counts_live(inspections=inspections, by=by, within=within)
+
     tables = []
     for i, d in enumerate(dimensions):
-        counts = answer_counts(inspections=inspections, by=d.field, ensured=True)
-        tables.append(question_table(ins, counts, d.groups, d.comparison, table_id=d.id, title=f"Table {i + 3}: {d.title}"))
+        tables.append(question_table(ins, counts(d.field), d.groups, d.comparison, table_id=d.id, title=f"Table {i + 3}: {d.title}"))
     report = build_report(
         ins,
-        area_counts=answer_counts(inspections=inspections, by="area", ensured=True),
+        area_counts=counts("area"),
         area_order=[i.area.name for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
         tables=tables,
-        case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True),
+        case_counts=(case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True) if within is None
+                     else case_counts_live(inspections=inspections, fields=ANNEX_FIELDS, within=within)),
         annex_fields=list(ANNEX_FIELDS),
         title=title,
         phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},
@@ -223,7 +279,10 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
         kappa_min_cases=settings.KAPPA_MIN_CASES,
         rating_scheme=_rating_scheme(inspections),
     )
-    return dataclasses.replace(report, front=front_matter(inspections=inspections, instrument=ins, cases=report.total_cases or 0))
+    front = front_matter(inspections=inspections, instrument=ins, cases=report.total_cases or 0)
+    if within is not None:
+        front = dataclasses.replace(front, statuses=f"{front.statuses}; only {within_words(ins, within)}")
+    return dataclasses.replace(report, front=front)
 
 
 def _rating_scheme(inspections: Sequence[Inspection]) -> Any:
