@@ -127,6 +127,30 @@ def live_grouped(qs: QuerySet[Answer], by: str) -> Any:
     return qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("question_id")).order_by()
 
 
+def within_grouped(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]]) -> Any:
+    """The one query of a restricted (two-attribute) report: the counted answers of the cases
+    within ``within``, grouped by question, scoring, area and each of ``fields`` at once. The
+    answers' side is read from ``answer_counts_cover``, the assessments' from ``assessment_case_counted``."""
+    keys: dict[str, Any] = {"g_area": F("assessment__case__inspection__area__name")}
+    keys.update({f"g_{k}": KeyTextTransform(f, "assessment__case__details") for k, f in enumerate(fields)})
+    qs = live_answers(inspections=inspections, within=within).annotate(**keys)
+    return qs.values_list("question_id", "scoring", *keys).annotate(n=Count("question_id")).order_by()
+
+
+def answer_counts_within(*, inspections: Sequence[Inspection], fields: Sequence[str],
+                         within: tuple[str, Sequence[str]]) -> dict[str, list[CountRow]]:
+    """``{"area": rows, field: rows, …}``: the counts by area and by each field of a restricted
+    report from one grouped query (summed over its count rows, never over answers), so the
+    answers are read once however many tables the report has."""
+    order = ["area", *dict.fromkeys(f for f in fields if f != "area")]
+    sums: dict[str, dict[tuple[str, Any, str], int]] = {by: {} for by in order}
+    for q, sc, *groups, n in within_grouped(inspections=inspections, fields=order[1:], within=within):
+        for by, g in zip(order, groups, strict=True):
+            key = (q, g, sc)
+            sums[by][key] = sums[by].get(key, 0) + n
+    return {by: [CountRow(q, g, sc, n) for (q, g, sc), n in d.items()] for by, d in sums.items()}
+
+
 def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ensured: bool = False) -> list[CaseCount]:
     """Cases per value of each field (Annex 1), from the count table where it keeps the field."""
     counted = common_fields([i.pk for i in inspections])
@@ -257,10 +281,12 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
     from the answers of those cases only."""
     ins = scope_instrument(inspections)
 
+    restricted = answer_counts_within(inspections=inspections, fields=[d.field for d in dimensions], within=within) if within else {}
+
     def counts(by: str) -> list[CountRow]:
         if within is None:
             return answer_counts(inspections=inspections, by=by, ensured=True)
-        return answer_counts_live(inspections=inspections, by=by, within=within)
+        return restricted[by]
 
     tables = []
     for i, d in enumerate(dimensions):
