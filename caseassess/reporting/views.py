@@ -224,12 +224,12 @@ def _within_state(request: HttpRequest, fields: list[Any], field: Any, ins: Any,
     if wfield is None:
         return None, None, [], {"within": "Choose the case attribute to restrict the cases by from the list"}
     values = request.GET.getlist("in")
+    word = wfield.label.lower()
+    if field is not None and wfield.id == field.id:
+        return None, wfield, [], {"within": f"Choose a different case attribute to restrict the cases by: the comparison is already by {word}"}
     shown = request.GET.get("within_shown")
     if shown is not None and shown != raw:
         return None, wfield, [], {}  # the ticked values were another attribute's: choose this one's
-    word = wfield.label.lower()
-    if field is not None and wfield.id == field.id:
-        return None, wfield, values, {"within": f"Choose a different case attribute to restrict the cases by: the comparison is already by {word}"}
     allowed = {o.value for o in ins.options_for(wfield)}
     if any(v not in allowed for v in values):
         return None, wfield, [v for v in values if v in allowed], {"in": f"Choose the values of {word} to keep from the list"}

@@ -128,7 +128,9 @@ def test_a_bad_restriction_is_named_in_the_error_summary(cases: Any, users: dict
     assert r.status_code == 400
     start = html.index('class="govuk-error-summary"')
     summary = html[start:html.index("</ul>", start)]
-    assert f'href="#group-{field}">{message}</a>' in summary
+    # The link takes the keyboard to the control itself: the select, or the first value's checkbox.
+    assert f'href="#{ {"within": "within", "in": "in-1"}[field] }">{message}</a>' in summary
+    assert f'id="{ {"within": "within", "in": "in-1"}[field] }"' in html
     assert "govuk-form-group--error" in html and "Table 3" not in html  # no report on a bad choice
     assert "parole" not in summary
 
