@@ -151,6 +151,20 @@ def answer_counts_within(*, inspections: Sequence[Inspection], fields: Sequence[
     return {by: [CountRow(q, g, sc, n) for (q, g, sc), n in d.items()] for by, d in sums.items()}
 
 
+def within_cases(*, inspections: Sequence[Inspection], within: tuple[str, Sequence[str]]) -> int:
+    """How many counted cases a restricted report would count (what its query's cost grows with)."""
+    return counted_assessments(inspections=inspections).filter(**{f"case__details__{within[0]}__in": list(within[1])}).count()
+
+
+def within_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]]) -> dict[str, Any]:
+    """Everything a restricted report counts, as plain JSON (a background task keeps it in its
+    job row): the answer counts by area and by each field, and the Annex 1 case counts."""
+    answers = answer_counts_within(inspections=inspections, fields=fields, within=within)
+    cases = case_counts_live(inspections=inspections, fields=ANNEX_FIELDS, within=within)
+    return {"answers": {by: [[r.question_id, r.group, r.scoring, r.n] for r in rows] for by, rows in answers.items()},
+            "cases": [[c.field, c.value, c.n_cases] for c in cases]}
+
+
 def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ensured: bool = False) -> list[CaseCount]:
     """Cases per value of each field (Annex 1), from the count table where it keeps the field."""
     counted = common_fields([i.pk for i in inspections])
@@ -246,15 +260,16 @@ def dimension_within(dim: Dimension, instrument: Instrument, within: Within | No
 
 
 def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD,
-                    within: Within | None = None) -> Report:
+                    within: Within | None = None, counted: dict[str, Any] | None = None) -> Report:
     """The report, cached until what it counts changes (submit, sign-off, return,
     moderation, import and case-detail changes all change an inspection's state).
 
     ``within``: only the cases whose case detail ``within[0]`` is one of ``within[1]`` (a
     two-attribute comparison, e.g. gender within licences). Every number of the report --
     scores, tables, areas, the annex and the case total -- then counts only those cases,
-    grouped from the answers through the covering index (the count table keeps one
-    attribute at a time)."""
+    grouped from the answers through the covering indexes (the count table keeps one
+    attribute at a time). ``counted``: those counts already made (``within_counts``, by a
+    background task for a large programme)."""
     inspections = list(inspections)
     # Each inspection's count state (counted assessments, their last change, case-detail
     # versions, instrument version), read once: the cache key and the table's freshness.
@@ -270,18 +285,19 @@ def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions
     if report is None:
         if within is None:  # a restricted report reads the answers, not the count table
             counts_ensure(inspection_ids=[i.pk for i in inspections], current=states)
-        report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions, within=within)
+        report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions, within=within, counted=counted)
         cache.set(key, report, timeout=600)
     return report  # type: ignore[no-any-return]
 
 
 def _build_findings_report(*, inspections: list[Inspection], title: str, dimensions: Sequence[Dimension],
-                           within: Within | None = None) -> Report:
+                           within: Within | None = None, counted: dict[str, Any] | None = None) -> Report:
     """Build from the count table (the caller has run ``counts_ensure``); with ``within``,
-    from the answers of those cases only."""
+    from the answers of those cases only (or the ``within_counts`` made of them)."""
     ins = scope_instrument(inspections)
-
-    restricted = answer_counts_within(inspections=inspections, fields=[d.field for d in dimensions], within=within) if within else {}
+    if within is not None and counted is None:
+        counted = within_counts(inspections=inspections, fields=[d.field for d in dimensions], within=within)
+    restricted = {by: [CountRow(*r) for r in rows] for by, rows in counted["answers"].items()} if within and counted else {}
 
     def counts(by: str) -> list[CountRow]:
         if within is None:
@@ -296,8 +312,8 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
         area_counts=counts("area"),
         area_order=[i.area.name for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
         tables=tables,
-        case_counts=(case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True) if within is None
-                     else case_counts_live(inspections=inspections, fields=ANNEX_FIELDS, within=within)),
+        case_counts=(case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True) if within is None or counted is None
+                     else [CaseCount(*c) for c in counted["cases"]]),
         annex_fields=list(ANNEX_FIELDS),
         title=title,
         phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},

@@ -30,6 +30,7 @@ from caseassess.reporting.selectors import (
     findings_report,
     programme_inspections,
     scope_instrument,
+    within_cases,
     within_check,
     within_words,
 )
@@ -205,13 +206,51 @@ def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
             dim = custom_dimension(field=field.id, groups=None if versus_all else ["+".join(group_a), "+".join(group_b)],
                                    versus_all="+".join(group_a) if versus_all else None, instrument=ins)
             dim = dimension_within(dim, ins, within)
-            pending = _counts_pending(request, inspections) if within is None else None
+            counted = None
+            if within is None:
+                pending = _counts_pending(request, inspections)
+            else:
+                pending, counted = _within_pending(request, inspections, [dim.field], within)
             if pending is None:
-                report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim], within=within)
+                report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim], within=within, counted=counted)
     errors = {k: errors[k] for k in ("within", "a", "b", "in") if k in errors}  # the order of the page
     return {"programme": prog, "ins": ins, "fields": fields, "field": field, "group_a": group_a, "group_b": group_b,
             "versus_all": versus_all, "errors": errors, "report": report, "pending": pending,
             "within_field": within_field, "within_values": within_values, "within": within}
+
+
+def _within_pending(request: HttpRequest, inspections: list[Any], fields: list[str], within: Any) -> tuple[HttpResponse | None, dict[str, Any] | None]:
+    """A two-attribute comparison groups the answers of the cases within the second attribute.
+    Over more than a few thousand cases a background task counts them (no request spends long
+    on it) and this page waits, refreshing itself; the task's counts, kept in its job row under
+    a key of the inspections' count state, serve the page and its downloads until the data
+    changes. Returns (the waiting page, None) or (None, the counts or None to count here)."""
+    from caseassess.jobs.models import Job, JobKind
+    from caseassess.jobs.services import job_retry, job_start, job_state
+    from caseassess.reporting.counts import REBUILD_INLINE_MAX_CASES, current_states
+
+    cases = within_cases(inspections=inspections, within=within)
+    if cases <= REBUILD_INLINE_MAX_CASES:
+        return None, None
+    ids = sorted(i.pk for i in inspections)
+    states = current_states(ids)
+    key = "within:" + hashlib.sha256("|".join([*(f"{k}:{states[k]}" for k in sorted(states)), repr(tuple(within)), *fields]).encode()).hexdigest()[:40]
+    with primary_reads():  # the job this page starts: a replica may not have it yet
+        job = job_start(kind=JobKind.WITHIN, title="Counting a two-attribute comparison", key=key,
+                        params={"inspection_ids": ids, "fields": fields, "within": [within[0], list(within[1])], "cases": cases})
+        state = job_state(job)
+        if state.status == "MISSING" or (state.status == "FAILED" and request.GET.get("retry") == "1"):
+            state = job_state(job_retry(job))
+        if state.status == "SUCCESSFUL":
+            counted = Job.objects.filter(pk=job.pk).values_list("result", flat=True).first()
+            if counted:
+                return None, counted
+    query = request.GET.copy()
+    query["retry"] = "1"
+    return render(request, "reporting/within_pending.html", {
+        "title": "Counting the comparison", "state": state, "cases": cases, "retry_url": f"{request.path}?{query.urlencode()}",
+        "section_nav": "findings",
+    }, status=500 if state.status == "FAILED" else 202), None
 
 
 def _within_state(request: HttpRequest, fields: list[Any], field: Any, ins: Any, *, choosing: bool) -> tuple[Any, Any, list[str], dict[str, str]]:

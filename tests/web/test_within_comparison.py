@@ -19,7 +19,7 @@ from caseassess.assessments import services
 from caseassess.assessments.models import Status
 from caseassess.inspections.services import case_add
 from caseassess.reporting import selectors
-from tests.web.conftest import client_for
+from tests.web.conftest import client_for, run_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +219,36 @@ def test_the_within_queries_read_answers_and_assessments_from_covering_indexes(t
         plan = qs.explain()
         assert "COVERING INDEX answer_counts_cover" in plan, plan
         assert "COVERING INDEX assessment_case_counted" in plan, plan
+
+
+def test_a_large_within_comparison_is_counted_by_the_background_worker(cases: Any, users: dict[str, Any], monkeypatch: Any) -> None:
+    from caseassess.jobs.models import Job, JobKind
+    from caseassess.reporting import counts
+
+    monkeypatch.setattr(counts, "REBUILD_INLINE_MAX_CASES", 3)  # "large": more than 3 cases (licences: 4)
+    c = client_for(users["analyst"])
+    waiting = c.get(_url(cases), WITHIN_QUERY)
+    assert waiting.status_code == 202 and "Counting the comparison" in waiting.content.decode()
+    assert 'http-equiv="refresh"' in waiting.content.decode() and "4 cases" in waiting.content.decode()
+    assert Job.objects.filter(kind=JobKind.WITHIN).count() == 1
+    run_jobs()
+    r = c.get(_url(cases), WITHIN_QUERY)
+    assert r.status_code == 200 and "This comparison counts 4 cases" in r.content.decode()
+    rows = list(csv.DictReader(io.StringIO(c.get(_url(cases) + "findings.csv", WITHIN_QUERY).content.decode())))
+    row = next(r for r in rows if r["table"] == "gender" and r["id"] == "B.4.1.1")
+    assert (row["pct_a"], row["n_a"], row["pct_b"], row["n_b"]) == tuple(str(x) for x in (*WITHIN_MEN, *WITHIN_WOMEN))
+    assert Job.objects.filter(kind=JobKind.WITHIN).count() == 1, "the page and its download share the task's counts"
+    # A new licence case submitted: the counts are made again (the key follows the findings' state).
+    case = case_add(inspection=cases, actor=users["lead"], case_ref="W8", assessor=users["assessor"],
+                    details={"sentence_type": "licence_indeterminate", "gender": "female", "rosh_at_start": "low"})
+    a = case.assessments.get()
+    services.assessment_save_section(assessment=a, actor=users["assessor"], section_id="B.4.1", values={"B.4.1.1": "no"},
+                                     comments={}, base_versions={}, client_stamp=0)
+    a.status = Status.SUBMITTED
+    a.save()
+    assert c.get(_url(cases), WITHIN_QUERY).status_code == 202
+    run_jobs()
+    rows = list(csv.DictReader(io.StringIO(c.get(_url(cases) + "findings.csv", WITHIN_QUERY).content.decode())))
+    row = next(r for r in rows if r["table"] == "gender" and r["id"] == "B.4.1.1")
+    # By hand: women in licences now W3 yes, W6 yes, W8 no -> 2 of 3 = 67%.
+    assert (row["pct_b"], row["n_b"]) == ("67", "3")
