@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.conftest import check_page, shot
 from tests.browser.test_walkthrough import sign_in
-from tests.web.conftest import inspection, mini_version  # noqa: F401 - fixtures
+from tests.web.conftest import inspection, mini_version, run_jobs  # noqa: F401 - fixtures
 from tests.web.test_within_comparison import cases  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,3 +40,17 @@ def test_a_comparison_within_licences_is_chosen_on_the_page_and_passes_axe_and_r
     page.get_by_role("button", name="Compare").click()
     assert "the comparison is already by gender" in page.locator(".govuk-error-summary").inner_text()
     check_page(page, "15-compare-within-error")
+
+
+def test_the_page_that_waits_for_a_large_within_comparison_passes_axe_and_reflow(live_server: Any, page: Any, cases: Any, monkeypatch: Any) -> None:  # noqa: F811
+    from caseassess.reporting import counts
+
+    monkeypatch.setattr(counts, "REBUILD_INLINE_MAX_CASES", 3)  # licences: 4 cases, "large"
+    sign_in(page, live_server.url, "analyst")
+    page.goto(f"{live_server.url}/findings/programmes/{cases.programme_id}/compare/?by=gender&a=male&b=female"
+              "&within=sentence_type&in=licence_determinate&in=licence_indeterminate")
+    assert page.locator("h1").inner_text() == "Counting the comparison"
+    check_page(page, "15-compare-within-waiting")
+    run_jobs()  # the worker counts; the waiting page (htmx, every 3 s) then loads the comparison itself
+    page.locator("#within-scope").wait_for(timeout=15000)
+    assert page.locator("#within-scope").inner_text().startswith("This comparison counts 4 cases")
