@@ -222,7 +222,7 @@ def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
 def _within_pending(request: HttpRequest, inspections: list[Any], fields: list[str], within: Any) -> tuple[HttpResponse | None, dict[str, Any] | None]:
     """A two-attribute comparison groups the answers of the cases within the second attribute.
     Over more than a few thousand cases a background task counts them (no request spends long
-    on it) and this page waits, refreshing itself; the task's counts, kept in its job row under
+    on it) and this page waits, asking again; the task's counts, kept in its job row under
     a key of the inspections' count state, serve the page and its downloads until the data
     changes. Returns (the waiting page, None) or (None, the counts or None to count here)."""
     from caseassess.jobs.models import Job, JobKind
