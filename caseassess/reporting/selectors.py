@@ -13,12 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Count, F, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from caseassess.assessments.models import Answer, Assessment
-from caseassess.inspections.models import Case, Inspection, Programme
+from caseassess.inspections.models import Area, Case, Inspection, Programme
 from caseassess.instruments.selectors import instrument_get
 from caseassess.reporting.counts import (
     COUNTED,
@@ -127,14 +128,49 @@ def live_grouped(qs: QuerySet[Answer], by: str) -> Any:
     return qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("question_id")).order_by()
 
 
-def within_grouped(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]]) -> Any:
+def within_sql(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]], vendor: str) -> tuple[str, list[Any]]:
     """The one query of a restricted (two-attribute) report: the counted answers of the cases
-    within ``within``, grouped by question, scoring, area and each of ``fields`` at once. The
-    answers' side is read from ``answer_counts_cover``, the assessments' from ``assessment_case_counted``."""
-    keys: dict[str, Any] = {"g_area": F("assessment__case__inspection__area__name")}
-    keys.update({f"g_{k}": KeyTextTransform(f, "assessment__case__details") for k, f in enumerate(fields)})
-    qs = live_answers(inspections=inspections, within=within).annotate(**keys)
-    return qs.values_list("question_id", "scoring", *keys).annotate(n=Count("question_id")).order_by()
+    within ``within``, grouped by question, scoring, area and each of ``fields`` at once.
+
+    Each counted case's group values are read once, in a materialised CTE (its JSON details
+    parsed once per case, not once per answer: half the time on SQLite), then joined to the
+    answers. The assessments' side is read from the covering index ``assessment_case_counted``,
+    the answers' side from ``answer_counts_cover`` (index-only)."""
+    qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    ans, ass, case, insp = (qn(m._meta.db_table) for m in (Answer, Assessment, Case, Inspection))
+    area = qn(Area._meta.db_table)
+    key = "(c.details ->> %s)" if vendor == "postgresql" else "json_extract(c.details, %s)"
+
+    def path(field: str) -> str:
+        return field if vendor == "postgresql" else f'$."{field}"'
+
+    groups = ", ".join(f"{key} AS g_{k}" for k in range(len(fields)))
+    ids = [int(i.pk) for i in inspections]
+    where_key = key
+    # In the order of the placeholders: the group keys, the inspections, the statuses, the restriction.
+    params: list[Any] = [*(path(f) for f in fields), *ids, *(str(c) for c in COUNTED), path(within[0]), *within[1]]
+    marks = lambda n: ", ".join(["%s"] * n)  # noqa: E731
+    # Only quoted table names, column aliases and placeholders are formatted in; every value is a parameter.
+    sql = (
+        f"WITH cg AS MATERIALIZED (SELECT s.id AS aid, ar.name AS g_area{', ' + groups if groups else ''} "  # noqa: S608
+        f"FROM {ass} s JOIN {case} c ON c.id = s.case_id JOIN {insp} i ON i.id = c.inspection_id JOIN {area} ar ON ar.id = i.area_id "
+        f"WHERE c.inspection_id IN ({marks(len(ids))}) AND s.counts AND s.status IN ({marks(len(COUNTED))}) "
+        f"AND {where_key} IN ({marks(len(within[1]))})) "
+        f"SELECT a.question_id, a.scoring, cg.g_area{''.join(f', cg.g_{k}' for k in range(len(fields)))}, COUNT(a.question_id) "
+        f"FROM cg JOIN {ans} a ON a.assessment_id = cg.aid WHERE a.scoring <> '' "
+        f"GROUP BY {', '.join(str(k) for k in range(1, len(fields) + 4))}"
+    )
+    return sql, params
+
+
+def within_grouped(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]]) -> list[tuple[Any, ...]]:
+    """Rows (question, scoring, area, value of each field…, n) of ``within_sql``, read where
+    the router sends report reads (the replica inside ``replica_reads()``)."""
+    alias = router.db_for_read(Answer)
+    sql, params = within_sql(inspections=inspections, fields=fields, within=within, vendor=connections[alias].vendor)
+    with connections[alias].cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
 
 
 def answer_counts_within(*, inspections: Sequence[Inspection], fields: Sequence[str],
