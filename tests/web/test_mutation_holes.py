@@ -400,8 +400,12 @@ def test_a_comment_is_trimmed_cut_at_5000_characters_and_audited_on_its_own(asse
     assert _save(assessment, a, {"B.4.1.6": "no"}, comments={"B.4.1.6": ""}, versions={"B.4.1.6": 2}, stamp=3).ok
     assert _events("answer") == [("B.4.1.6", None, "no", "assessor")]
     assert _events("comment")[1:] == [("B.4.1.6", "Contact was weekly.", None, "assessor")]
+    # Both change at once: both are audited.
+    assert _save(assessment, a, {"B.4.1.6": "yes"}, comments={"B.4.1.6": "Weekly."}, versions={"B.4.1.6": 3}, stamp=4).ok
+    assert _events("answer")[1:] == [("B.4.1.6", "no", "yes", "assessor")]
+    assert _events("comment")[2:] == [("B.4.1.6", None, "Weekly.", "assessor")]
     long = "a" * 6000
-    assert _save(assessment, a, {"B.4.1.6": "no"}, comments={"B.4.1.6": long}, versions={"B.4.1.6": 3}, stamp=4).ok
+    assert _save(assessment, a, {"B.4.1.6": "no"}, comments={"B.4.1.6": long}, versions={"B.4.1.6": 4}, stamp=5).ok
     assert Answer.objects.get().comment == "a" * 5000
 
 
@@ -426,6 +430,9 @@ def test_an_unchanged_save_writes_nothing_and_a_change_bumps_only_its_own_versio
     assert changed.saved == ["B.4.1.1"] and changed.versions == {"B.4.1.1": 2, "B.4.1.6": 1}
     assert Assessment.objects.get(pk=assessment.pk).updated_at > touched
     assert dict(Answer.objects.values_list("question_id", "version")) == {"A.1.1.4": 1, "B.4.1.1": 2, "B.4.1.6": 1}
+    # An unchanged answer before a changed one does not stop the changed one.
+    after = _save(assessment, a, {"B.4.1.1": "no", "B.4.1.6": "yes"}, versions={"B.4.1.1": 2, "B.4.1.6": 1})
+    assert after.saved == ["B.4.1.6"] and after.versions == {"B.4.1.1": 2, "B.4.1.6": 2}
 
 
 def test_a_save_stores_the_edit_time_and_the_tab_and_keeps_a_returned_assessment_returned(assessment: Any, users: dict[str, Any]) -> None:
@@ -461,21 +468,30 @@ def test_a_conflict_names_who_saved_the_other_version(assessment: Any, users: di
     a.save()
     assert _save(assessment, lead, {"B.4.1.1": "no"}, stamp=2_000).conflicts[0].theirs_by == "Ann Assessor"
     assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=2_000, tab="tab-b").conflicts[0].theirs_by == "you, in another tab or on another device"
-    Answer.objects.update(updated_by=None)
-    assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=2_000).conflicts[0].theirs_by == "someone else"
-    assert Answer.objects.get().value == "yes"
     # A stamp equal to the stored one is not older: still a conflict, never silently dropped.
     same_time = _save(assessment, a, {"B.4.1.1": "no"}, stamp=1_000, tab="tab-b")
     assert (len(same_time.conflicts), same_time.ignored_stale, same_time.ok) == (1, [], False)
+    # An out-of-order autosave of one answer does not hold back a new answer after it.
+    late = _save(assessment, a, {"B.4.1.1": "no", "B.4.1.6": "na"}, stamp=500, tab="tab-b")
+    assert (late.ignored_stale, late.saved, late.conflicts) == (["B.4.1.1"], ["B.4.1.6"], [])
+    Answer.objects.filter(question_id="B.4.1.6").delete()
+    Answer.objects.update(updated_by=None)
+    assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=2_000).conflicts[0].theirs_by == "someone else"
+    assert Answer.objects.get().value == "yes"
+    Answer.objects.update(updated_by=a)
     # A conflict on one answer saves none of the section, not even a new answer beside it.
     both = _save(assessment, users["assessor2"], {"B.4.1.1": "no", "B.4.1.6": "yes"}, stamp=2_000)
     assert [c.question_id for c in both.conflicts] == ["B.4.1.1"] and both.saved == []
     assert list(Answer.objects.values_list("question_id", flat=True)) == ["B.4.1.1"]
+    # Every conflicting answer is listed, not only the first.
+    Answer.objects.create(assessment=assessment, question_id="B.4.1.6", value="na", scoring="excluded", updated_by=lead)
+    two = _save(assessment, users["assessor2"], {"B.4.1.1": "no", "B.4.1.6": "yes"}, stamp=2_000)
+    assert [(c.question_id, c.theirs_by) for c in two.conflicts] == [("B.4.1.1", "Ann Assessor"), ("B.4.1.6", "lead")]
+    Answer.objects.filter(question_id="B.4.1.6").delete()
     # A page that showed a version of an answer since deleted: someone else, at no known time.
     gone = _save(assessment, a, {"B.4.1.6": "yes"}, versions={"B.4.1.6": 3}, stamp=2_000)
     assert [(c.theirs, c.theirs_by, c.theirs_at) for c in gone.conflicts] == [(None, "someone else", None)]
     # The tab that saved it may follow its own save; a stamp of 0 is never "older".
-    Answer.objects.update(updated_by=a)
     assert _save(assessment, a, {"B.4.1.1": "no"}, stamp=0, tab="tab-a").saved == ["B.4.1.1"]
     assert Answer.objects.get().version == 2
     # Two pages of no known tab are not the same tab.
@@ -495,11 +511,13 @@ def test_a_save_rescores_every_other_answer_of_the_assessment(assessment: Any, u
 def test_an_answer_to_a_question_the_instrument_no_longer_has_is_kept_and_the_rest_rescored(assessment: Any, users: dict[str, Any]) -> None:
     from caseassess.assessments import services
 
-    Answer.objects.create(assessment=assessment, question_id="X.9.9.9", value="yes", scoring="sufficient")
+    # A.0.0.0 comes first whichever way the rows are read (by id or by question id).
+    Answer.objects.create(assessment=assessment, question_id="A.0.0.0", value="yes", scoring="sufficient")
     assert _save(assessment, users["assessor"], {"A.1.1.4": "yes"}, section="A.1.1").ok
+    assert dict(Answer.objects.values_list("question_id", "scoring")) == {"A.0.0.0": "sufficient", "A.1.1.4": "sufficient"}
     res = services.case_details_save(case=assessment.case, actor=users["assessor"], values={"report_type": "oral"}, base_version=0)
     assert res.ok
-    assert dict(Answer.objects.values_list("question_id", "scoring")) == {"X.9.9.9": "sufficient", "A.1.1.4": "excluded"}
+    assert dict(Answer.objects.values_list("question_id", "scoring")) == {"A.0.0.0": "sufficient", "A.1.1.4": "excluded"}
 
 
 def test_submitted_and_closed_assessments_refuse_writes_with_the_reason(assessment: Any, users: dict[str, Any]) -> None:
@@ -510,6 +528,13 @@ def test_submitted_and_closed_assessments_refuse_writes_with_the_reason(assessme
     from caseassess.inspections.models import Inspection
 
     a = users["assessor"]
+    # Another inspection being closed changes nothing for this one.
+    other = Inspection.objects.create(programme=assessment.case.inspection.programme, name="IAOW Closed", area=assessment.case.inspection.area,
+                                      topic="t", fieldwork_start=assessment.case.inspection.fieldwork_start,
+                                      fieldwork_end=assessment.case.inspection.fieldwork_end, instrument=assessment.case.inspection.instrument,
+                                      closed_at=timezone.now())
+    assert other.closed and _save(assessment, a, {"B.4.1.1": "yes"}).saved == ["B.4.1.1"]
+    Answer.objects.all().delete()
     Assessment.objects.filter(pk=assessment.pk).update(status=Status.SUBMITTED)
     with pytest.raises(services.NotEditable, match="^This assessment is submitted and cannot be changed$"):
         _save(assessment, a, {"B.4.1.1": "yes"})
@@ -748,6 +773,7 @@ def test_warnings_and_blockers_follow_applicability_from_case_details_and_answer
     assert blockers.incomplete_sections == ["B.4.1", "D.2.2"] and blockers.first_unanswered == {"B.4.1": "B.4.1.1", "D.2.2": "D.2.2.10"}
     assert blockers.unexplained_warnings == ["CR02", "CR04"]
     assert _save(assessment, a, {"D.2.2.10": "no"}, section="D.2.2").ok
+    assert Answer.objects.get(question_id="D.2.2.10").scoring == "insufficient"
     assert services.assessment_blockers(assessment=assessment).unexplained_warnings == ["CR02", "CR03", "CR04"]
     ignored = services.assessment_explain(assessment=assessment, actor=a, explanations={
         "CR01": "not raised", "CR02": "The court kept the written copy.", "CR03": "Contact was already weekly.",
