@@ -214,6 +214,7 @@ def _add_and_allocate_a_case(lead: Any) -> None:
     lead.wait_for_url(re.compile(r".*#case-\d+$"))
     expect(lead.locator(".govuk-notification-banner")).to_contain_text("Case CUM-0001 allocated to a.assessor")
     assert "a.assessor" in lead.locator("tr", has_text="CUM-0001").inner_text()
+    assert lead.get_by_text("1 case assessment by status", exact=True).count() == 1
     check_page(lead, "first-run-inspection-lead")
 
 
