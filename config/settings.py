@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "caseassess.govuk.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
     "caseassess.govuk.busy.BusyDatabaseMiddleware",
+    "caseassess.govuk.poll.PollMiddleware",
     "caseassess.audit.middleware.RefusedAccessMiddleware",
 ]
 
