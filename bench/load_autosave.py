@@ -65,6 +65,8 @@ BASE_ENV = {
 
 #: The web answers import's upload limit (caseassess.inspections.views.WEB_ANSWERS_MAX_BYTES).
 WEB_MAX_BYTES = 100 * 1024 * 1024
+#: The web case import's limit (caseassess.inspections.services.MAX_UPLOAD_BYTES).
+CASES_MAX_BYTES = 5 * 1024 * 1024
 
 
 def import_file(ins: Any, kind: str, cases: int, answers_per_case: int, path: Path, fieldwork: Any) -> tuple[int, int]:
@@ -322,6 +324,9 @@ def main() -> None:
               + f", {imp['bytes'] / 1e6:.1f} MB ({imp['kind']} import) for {imp['name']}")
         if imp["kind"] == "answers" and imp["bytes"] > WEB_MAX_BYTES:
             raise SystemExit("the file is larger than the web page takes (100 MB): lower --answers-per-case")
+        if imp["kind"] == "cases" and imp["bytes"] > CASES_MAX_BYTES:
+            raise SystemExit("the file is larger than the case import page takes (5 MB, about 25,000 cases): "
+                             "use --import-kind answers (the default) for 60,000 cases")
     logs = Path(os.environ.get("CASEASSESS_VAR_DIR", "/tmp"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
