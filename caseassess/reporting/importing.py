@@ -12,11 +12,12 @@ Two phases:
    findings count table is kept exact by the import's own increments (computed per case
    with numpy), so the next report does not rebuild it. Killing the process at any point
    leaves the database as it was (one transaction). On SQLite, which has one writer at a
-   time, a file of more than ``SQLITE_PART_ROWS`` answers is written in parts of whole
-   cases, one transaction each, with a pause between them, so that assessors' saves get
-   the write lock in between instead of failing after the busy timeout (issue 14's load
-   run); a worker stopped part-way leaves whole cases (answers, counts and audit rows
-   together), and importing the same file again writes only what is missing.
+   time, the web's background import writes a file of more than ``SQLITE_PART_ROWS``
+   answers in parts of whole cases, one transaction each, with a pause between them, so
+   that assessors' saves get the write lock in between instead of failing after the busy
+   timeout (issue 14's load run); a worker stopped part-way leaves whole cases (answers,
+   counts and audit rows together), and importing the same file again writes only what
+   is missing.
 
 ``progress(phase, done, total, rows=, cases=)`` is told how far it got: the terminal
 draws a bar (``import_assessments``), a background job stores it for its page.
@@ -543,10 +544,11 @@ def _blocked_anywhere(inspection: Inspection, cases: dict[str, _CaseIn]) -> list
             if ref in ids and ids[ref] in status and status[ids[ref]] not in counts.COUNTED]
 
 
-def _part_rows() -> int:
-    """Answers per part, or 0 for one transaction: parts on SQLite, outside a caller's own
+def _part_rows(parts: bool) -> int:
+    """Answers per part, or 0 for one transaction: parts when asked for (the web's
+    background import, which runs while people work), on SQLite, outside a caller's own
     transaction (inside one, nothing would be committed between the parts anyway)."""
-    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+    if parts and connection.vendor == "sqlite" and not connection.in_atomic_block:
         return SQLITE_PART_ROWS
     return 0
 
@@ -747,7 +749,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
 
 
 def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[bytes], size: int, name: str = "The file",
-                              progress: Progress | None = None, dry_run: bool = False) -> ImportResult:
+                              progress: Progress | None = None, dry_run: bool = False, in_parts: bool = False) -> ImportResult:
     """Import answers from a long CSV (the header first): ``case_ref, question_id, answer``
     (or ``value``) and optional case-detail columns (instrument ids), ``inspection``,
     ``area`` and ``fieldwork_date`` (checked against the inspection) and ``scoring``
@@ -756,8 +758,9 @@ def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[
     Upsert by (inspection, case_ref, question): a new case gets one counted Assessment
     with status submitted; a re-import of the same file changes nothing. Every answer is
     rescored as the assessment form does (excluded when its question does not apply).
-    All-or-nothing: any error and nothing is written. (On SQLite a file of more than
-    ``SQLITE_PART_ROWS`` answers is written in parts after it has been checked; see below.)"""
+    All-or-nothing: any error and nothing is written. (``in_parts``, the web's background
+    import: on SQLite a file of more than ``SQLITE_PART_ROWS`` answers is written in parts
+    after it has been checked; see below.)"""
     say = progress or _quiet
     result = ImportResult()
     if size > MAX_IMPORT_BYTES:
@@ -780,7 +783,7 @@ def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[
     result.timings["read and check"] = time.perf_counter() - clock
     if not result.ok or dry_run:
         return result
-    parts = _parts(cases, n) if (n := _part_rows()) else [cases]
+    parts = _parts(cases, n) if (n := _part_rows(in_parts)) else [cases]
     if len(parts) == 1:
         _write(inspection=inspection, actor=actor, ins=ins, cases=cases, result=result, say=say)
     else:
@@ -811,12 +814,14 @@ def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[
     return result
 
 
-def assessments_import_csv(*, inspection: Inspection, actor: Any, rows: Iterable[list[str]], progress: Progress | None = None) -> ImportResult:
+def assessments_import_csv(*, inspection: Inspection, actor: Any, rows: Iterable[list[str]], progress: Progress | None = None,
+                           in_parts: bool = False) -> ImportResult:
     """The same import from CSV records already parsed (tests, small callers)."""
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     data = buf.getvalue().encode("utf-8", errors="surrogateescape")
-    return assessments_import_stream(inspection=inspection, actor=actor, binary=io.BytesIO(data), size=len(data), progress=progress)
+    return assessments_import_stream(inspection=inspection, actor=actor, binary=io.BytesIO(data), size=len(data), progress=progress,
+                                     in_parts=in_parts)
 
 
 def assessments_import_file(*, inspection: Inspection, actor: Any, path: Path | str, progress: Progress | None = None,
@@ -832,8 +837,11 @@ def assessments_import_file(*, inspection: Inspection, actor: Any, path: Path | 
 
 def import_stream_result(*, inspection: Inspection, actor: Any, data: IO[bytes], size: int, name: str = "The file",
                          progress: Progress | None = None) -> dict[str, Any]:
-    """For the background job: the import's outcome as plain data for its page."""
-    return assessments_import_stream(inspection=inspection, actor=actor, binary=data, size=size, name=name, progress=progress).as_dict()
+    """For the background job: the import's outcome as plain data for its page. It runs
+    while people work: on SQLite it is written in parts, so their saves get the write lock
+    between the parts (the ``import_assessments`` command stays one transaction)."""
+    return assessments_import_stream(inspection=inspection, actor=actor, binary=data, size=size, name=name, progress=progress,
+                                     in_parts=True).as_dict()
 
 
 __all__ = [

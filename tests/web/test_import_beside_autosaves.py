@@ -99,7 +99,7 @@ def test_an_import_written_in_parts_stores_the_same_cases_answers_counts_and_aud
         parts.append(kw.get("part", False))
         return real(**kw)
 
-    with mock.patch.object(importing, "_part_rows", lambda: 300), mock.patch.object(importing, "_write", spy), \
+    with mock.patch.object(importing, "_part_rows", lambda parts: 300), mock.patch.object(importing, "_write", spy), \
             mock.patch.object(importing, "SQLITE_PART_PAUSE", 0):
         test_import_paths.test_a_generated_file_with_every_answer_type_then_changes_then_the_same_again_is_imported_identically(pair, monkeypatch)
     assert all(parts) and len(parts) >= 3 * 5  # three imports of 2,000 to 3,000 answers, each in parts
@@ -131,7 +131,7 @@ SCRIPT = textwrap.dedent("""
     out = {"saves": [], "failed": []}
     def run_import():
         t0 = time.monotonic()
-        r = importing.assessments_import_csv(inspection=insp, actor=None, rows=iter(rows))
+        r = importing.assessments_import_csv(inspection=insp, actor=None, rows=iter(rows), in_parts=True)  # as the web job
         out.update(ok=r.ok, cases=r.cases_created, kept=r.counts_kept, seconds=time.monotonic() - t0)
         connections.close_all()
     t = threading.Thread(target=run_import)
@@ -167,3 +167,25 @@ def test_on_sqlite_autosaves_get_the_write_lock_between_the_parts_of_a_large_imp
     assert out["failed"] == [], out["failed"][:3]
     assert len(out["saves"]) >= 5 and max(out["saves"]) < 1.5, (len(out["saves"]), max(out["saves"], default=None), out["seconds"])
     assert out["chain_problems"] == [] and out["stale"] == []
+
+
+@pytest.mark.django_db
+def test_the_web_answers_import_job_asks_for_parts_and_the_command_does_not(inspection: Any, users: dict[str, Any], tmp_path: Path) -> None:
+    """The background job runs while people work; the command (one transaction, the
+    fastest on SQLite) is an administrator's bulk load."""
+    from django.core.management import call_command
+
+    from tests.web.conftest import client_for, run_jobs
+    from tests.web.test_jobs import ANSWERS, _post_answers
+
+    asked: list[bool] = []
+    real = importing._part_rows
+    with mock.patch.object(importing, "_part_rows", lambda parts: asked.append(parts) or real(parts)):
+        r = _post_answers(client_for(users["lead"]), inspection, ANSWERS)
+        assert r.status_code == 302
+        run_jobs()
+        assert asked == [True]
+        path = tmp_path / "answers.csv"
+        path.write_bytes(ANSWERS.replace(b"W-", b"C-"))
+        call_command("import_assessments", str(path), "--inspection", inspection.name, "--instrument", inspection.instrument.instrument_id, "--no-progress", verbosity=0)
+        assert asked == [True, False]
