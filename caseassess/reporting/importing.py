@@ -670,7 +670,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
                 c.answers = {}
                 done += 1
                 if done % 500 == 0:
-                    say("Writing", done, total, rows=result.rows, cases=done)
+                    say("Writing", done_before + done, total, rows=result.rows, cases=done_before + done)
                 return
             answers = {qid: v for qid, (v, _, _) in stored.items()}
             answers.update(c.answers)
