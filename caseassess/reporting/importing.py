@@ -12,12 +12,12 @@ Two phases:
    findings count table is kept exact by the import's own increments (computed per case
    with numpy), so the next report does not rebuild it. Killing the process at any point
    leaves the database as it was (one transaction). On SQLite, which has one writer at a
-   time, the web's background import writes a file of more than ``SQLITE_PART_ROWS``
-   answers in parts of whole cases, one transaction each, with a pause between them, so
-   that assessors' saves get the write lock in between instead of failing after the busy
-   timeout (issue 14's load run); a worker stopped part-way leaves whole cases (answers,
-   counts and audit rows together), and importing the same file again writes only what
-   is missing.
+   time, an installation may opt in (``CASEASSESS_SQLITE_IMPORT_PART_ROWS``) to the web's
+   background import writing a large file in parts of whole cases, one transaction each,
+   with a pause between them, so that assessors' saves get the write lock in between
+   instead of the "busy, try again" page; a worker stopped part-way then leaves whole
+   cases (answers, counts and audit rows together), and importing the same file again
+   writes only what is missing.
 
 ``progress(phase, done, total, rows=, cases=)`` is told how far it got: the terminal
 draws a bar (``import_assessments``), a background job stores it for its page.
@@ -63,8 +63,9 @@ PROGRESS_EVERY = 10_000
 MAX_ERRORS = 1_000  # the report stops listing after this many (the count stays exact)
 #: SQLite has one writer at a time: an import there commits every this many answer rows
 #: (whole cases) and pauses, so the assessors' saves get the write lock between its parts
-#: instead of waiting out the busy timeout. 0: one transaction (PostgreSQL always is one).
-SQLITE_PART_ROWS = int(getattr(settings, "CASEASSESS_SQLITE_IMPORT_PART_ROWS", 2_000))
+#: instead of waiting out the busy timeout. 0 (the default): one transaction, all or
+#: nothing (PostgreSQL always is one). Opt in with CASEASSESS_SQLITE_IMPORT_PART_ROWS.
+SQLITE_PART_ROWS = int(getattr(settings, "CASEASSESS_SQLITE_IMPORT_PART_ROWS", 0))
 SQLITE_PART_PAUSE = 0.15  # seconds; longer than SQLite's longest busy-handler sleep (100 ms)
 #: The largest file an import reads (a national programme's ten years is about 500 MB).
 MAX_IMPORT_BYTES = int(getattr(settings, "CASEASSESS_IMPORT_MAX_BYTES", 1024**3))

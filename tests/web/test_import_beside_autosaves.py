@@ -189,3 +189,18 @@ def test_the_web_answers_import_job_asks_for_parts_and_the_command_does_not(insp
         path.write_bytes(ANSWERS.replace(b"W-", b"C-"))
         call_command("import_assessments", str(path), "--inspection", inspection.name, "--instrument", inspection.instrument.instrument_id, "--no-progress", verbosity=0)
         assert asked == [True, False]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_by_default_the_web_import_is_one_transaction_and_parts_are_an_installations_choice(monkeypatch: Any) -> None:
+    """All or nothing unless the installation opts in (CASEASSESS_SQLITE_IMPORT_PART_ROWS):
+    a worker killed mid-way must leave the database as it was (issue 15)."""
+    from django.conf import settings
+
+    assert settings.CASEASSESS_SQLITE_IMPORT_PART_ROWS == 0 and importing.SQLITE_PART_ROWS == 0
+    assert importing._part_rows(True) == 0 and importing._part_rows(False) == 0
+    monkeypatch.setattr(importing, "SQLITE_PART_ROWS", 2_000)
+    from django.db import connection
+
+    assert importing._part_rows(True) == (2_000 if connection.vendor == "sqlite" else 0)
+    assert importing._part_rows(False) == 0
