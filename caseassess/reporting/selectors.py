@@ -350,7 +350,9 @@ def _build_findings_report(*, inspections: list[Inspection], title: str, dimensi
         tables=tables,
         case_counts=(case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True) if within is None or counted is None
                      else [CaseCount(*c) for c in counted["cases"]]),
-        annex_fields=list(ANNEX_FIELDS),
+        # Only the characteristics the instrument asks about: another version's would show as
+        # a bare field id, "Not recorded" for every case.
+        annex_fields=[f for f in ANNEX_FIELDS if any(d.id == f for d in ins.case_details)],
         title=title,
         phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},
         min_n=settings.REPORT_MIN_N,

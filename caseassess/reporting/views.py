@@ -282,13 +282,8 @@ def _within_state(request: HttpRequest, fields: list[Any], field: Any, ins: Any,
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Compare any case attribute: two groups of values, or one group against all cases."""
     state = _compare_state(request, pk)
-    polled = request.headers.get("HX-Request") == "true"  # the waiting page asking again (htmx)
-    if state["pending"] is not None:
-        if polled and state["pending"].status_code != 202:
-            return HttpResponse(status=204, headers={"HX-Refresh": "true"})  # failed: show the whole page
+    if state["pending"] is not None:  # the waiting page (it asks again through htmx: govuk/poll.py)
         return state["pending"]  # type: ignore[no-any-return]
-    if polled:
-        return HttpResponse(status=204, headers={"HX-Refresh": "true"})  # ready: load the comparison
     prog, report, field, errors = state["programme"], state["report"], state["field"], state["errors"]
     if report is not None:
         access_log(user=request.user, kind="report_view", path=request.get_full_path())

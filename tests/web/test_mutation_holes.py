@@ -328,6 +328,21 @@ def test_stale_case_details_are_a_conflict_until_the_user_keeps_theirs(assessmen
     assert case.details["gender"] == "male" and case.details_version == 2
 
 
+def test_a_stale_form_holding_the_values_already_saved_is_not_a_conflict(assessment: Any, users: dict[str, Any]) -> None:
+    # The page's autosave stored the OGRS score while the form (with the version it was shown
+    # with) was being posted: the same values are no conflict, and nothing is written twice.
+    assessor = client_for(users["assessor"])
+    assert _details_post(assessor, assessment, 0, ogrs_score="42").status_code == 302
+    again = _details_post(assessor, assessment, 0, ogrs_score="42", report_type="standard_delivery", sentence_type="community_order")
+    assert again.status_code == 302
+    case = Case.objects.get(pk=assessment.case_id)
+    assert case.details["ogrs_score"] == 42 and case.details_version == 1
+    assert AuditEvent.objects.filter(action="case_detail").count() == 1
+    # A stale form that would change a saved value is still a conflict.
+    assert _details_post(assessor, assessment, 0, ogrs_score="43").status_code == 409
+    assert Case.objects.get(pk=assessment.case_id).details["ogrs_score"] == 42
+
+
 def test_a_changed_case_detail_rescores_the_answers_and_a_submitted_record_is_read_only(assessment: Any, users: dict[str, Any]) -> None:
     from caseassess.assessments.models import Assessment, Status
 

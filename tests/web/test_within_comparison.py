@@ -237,9 +237,9 @@ def test_a_large_within_comparison_is_counted_by_the_background_worker(cases: An
     assert "4 cases" in waiting.content.decode()
     assert Job.objects.filter(kind=JobKind.WITHIN).count() == 1
     assert 'http-equiv="refresh"' not in waiting.content.decode(), "no timed reload (axe meta-refresh); htmx asks again"
-    assert c.get(_url(cases), WITHIN_QUERY, headers={"HX-Request": "true"}).status_code == 202  # still counting
+    assert c.get(_url(cases), WITHIN_QUERY, headers={"HX-Request": "true", "HX-Trigger": "app-poll"}).status_code == 202  # still counting
     run_jobs()
-    ready = c.get(_url(cases), WITHIN_QUERY, headers={"HX-Request": "true"})
+    ready = c.get(_url(cases), WITHIN_QUERY, headers={"HX-Request": "true", "HX-Trigger": "app-poll"})
     assert (ready.status_code, ready["HX-Refresh"]) == (204, "true"), "the waiting page is told to load the comparison"
     r = c.get(_url(cases), WITHIN_QUERY)
     assert r.status_code == 200 and "This comparison counts 4 cases" in r.content.decode()
