@@ -13,8 +13,11 @@ straight into the configured database with bulk inserts, then times
 2. the same counts by direct SQL: one raw ``GROUP BY`` per dimension, the SQL
    equivalent of ``answer_counts`` (plus the area query),
 
-and prints cases per second and the ratio. Realistic missingness: applicability is
-evaluated on the case details and answers of a pool of generated cases (so
+and prints cases per second and the ratio; then 3. the comparisons (``comparisons()``): a
+one-attribute comparison by gender against one by report_type, and gender within licences
+(``--comparisons-only`` times only these, e.g. on a programme kept with ``--keep``).
+
+Realistic missingness: applicability is evaluated on the case details and answers of a pool of generated cases (so
 questions that do not apply are unanswered) and about 8% of answers are "not
 applicable" options (excluded). Each synthetic case copies one of ``--templates``
 generated cases, so generation stays fast while subgroup mixes stay realistic.
@@ -58,7 +61,15 @@ from caseassess.instruments.selectors import instrument_expressions, instrument_
 from caseassess.instruments.services import instrument_load  # noqa: E402
 from caseassess.reporting.counts import counts_ensure, findings_change  # noqa: E402
 from caseassess.reporting.models import FindingsCount, FindingsCountState  # noqa: E402
-from caseassess.reporting.selectors import ANNEX_FIELDS, STANDARD, findings_report  # noqa: E402
+from caseassess.reporting.selectors import (  # noqa: E402
+    ANNEX_FIELDS,
+    STANDARD,
+    custom_dimension,
+    dimension_within,
+    findings_report,
+    scope_instrument,
+    within_check,
+)
 from caseassess_core.findings.report import report_to_dict  # noqa: E402
 from caseassess_core.scoring.assess import applicability, scoring_of  # noqa: E402
 
@@ -198,8 +209,8 @@ def direct_sql(inspection_ids: list[int]) -> tuple[float, int]:
     base = (f"FROM {qn(ans)} a JOIN {qn(ass)} s ON s.id = a.assessment_id JOIN {qn(case)} c ON c.id = s.case_id "
             f"WHERE c.inspection_id IN ({ids}) AND s.counts AND s.status IN ('submitted', 'signed_off') AND a.scoring <> ''")
     queries = [f"SELECT a.question_id, {key(d.field)} AS g, a.scoring, COUNT(*) {base} GROUP BY 1, 2, 3" for d in STANDARD]
-    queries.append(f"SELECT a.question_id, i.area, a.scoring, COUNT(*) FROM {qn(ans)} a JOIN {qn(ass)} s ON s.id = a.assessment_id "
-                   f"JOIN {qn(case)} c ON c.id = s.case_id JOIN {qn(insp)} i ON i.id = c.inspection_id "
+    queries.append(f"SELECT a.question_id, ar.name, a.scoring, COUNT(*) FROM {qn(ans)} a JOIN {qn(ass)} s ON s.id = a.assessment_id "
+                   f"JOIN {qn(case)} c ON c.id = s.case_id JOIN {qn(insp)} i ON i.id = c.inspection_id JOIN {qn(Area._meta.db_table)} ar ON ar.id = i.area_id "
                    f"WHERE c.inspection_id IN ({ids}) AND s.counts AND s.status IN ('submitted', 'signed_off') AND a.scoring <> '' GROUP BY 1, 2, 3")
     for f in ANNEX_FIELDS:
         queries.append(f"SELECT {key(f)}, COUNT(DISTINCT c.id) FROM {qn(case)} c JOIN {qn(ass)} s ON s.case_id = c.id "
@@ -309,6 +320,48 @@ def proposals(inspection_ids: list[int], fields: list[str]) -> None:
         cur.execute("DROP TABLE bench_flat")
 
 
+def load() -> str:
+    a, b, c = os.getloadavg()
+    return f"load average {a:.2f} {b:.2f} {c:.2f} ({os.cpu_count()} cores)"
+
+
+def comparisons(inspections: list[Inspection], repeat: int) -> dict[str, float]:
+    """Issue 15's target, side by side: a one-attribute comparison on a field of the standard
+    tables (gender) against another single-choice case detail (report_type), each the whole
+    comparison report (``findings_report`` with that one dimension + ``report_to_dict``, what the
+    compare page and ``export_findings --by`` build), report cache cleared, best of ``repeat``;
+    then a two-attribute comparison (gender within licences), which groups the answers through
+    the covering indexes. The count table must be current (the caller ran ``counts_ensure``)."""
+    ins = scope_instrument(inspections)
+    n_cases = Case.objects.filter(inspection__in=inspections).count()
+    log(f"comparisons at {n_cases:,} cases, count table current, report cache cleared, best of {repeat} ... {load()}")
+
+    def timed(dim: Any, within: Any = None, label: str = "") -> float:
+        times: list[float] = []
+        for _ in range(repeat):
+            cache.clear()
+            t = time.perf_counter()
+            data = report_to_dict(findings_report(inspections=inspections, title=f"Benchmark {dim.id}", dimensions=[dim], within=within))
+            times.append(time.perf_counter() - t)
+            if times[-1] > 30:  # a slow path: one timing is enough to report it
+                break
+        log(f"  {label}: {min(times):.3f} s best of {len(times)} ({', '.join(f'{x:.3f}' for x in times)}); {data['total_cases']:,} cases")
+        return min(times)
+
+    counted = timed(custom_dimension(field="gender", groups=["male", "female"], versus_all=None, instrument=ins),
+                    label="by gender (a field of the standard tables), men vs women")
+    other = timed(custom_dimension(field="report_type", groups=["standard_delivery", "fast_delivery"], versus_all=None, instrument=ins),
+                  label="by report_type (another single-choice case detail), standard vs fast delivery report")
+    within = within_check(instrument=ins, by="gender", field="sentence_type", values=["licence_determinate", "licence_indeterminate"])
+    dim = dimension_within(custom_dimension(field="gender", groups=["male", "female"], versus_all=None, instrument=ins), ins, within)
+    two = timed(dim, within, label="by gender within licences (two attributes: grouped from the answers)")
+    ratio = other / counted
+    met = ratio <= 2 and other < 1 and counted < 1
+    log(f"one-attribute comparison: report_type {other:.3f} s vs gender {counted:.3f} s = {ratio:.2f}x "
+        f"(target <= 2x and < 1 s on both databases: {'MET' if met else 'MISSED'}) | two attributes {two:.3f} s = {two / counted:.1f}x gender | {load()}")
+    return {"gender": counted, "report_type": other, "ratio": ratio, "within": two}
+
+
 def remove(programme: Programme) -> None:
     t = time.perf_counter()
     qn = connection.ops.quote_name
@@ -340,6 +393,8 @@ def main() -> None:
                    help="time with a 1 GB page cache, in-memory temp store and mmap (the proposed SQLite settings)")
     p.add_argument("--pg-jit-off", action="store_true", help="PostgreSQL: time the report again with SET jit = off")
     p.add_argument("--skip-report", action="store_true", help="with --proposals: time only the proposals")
+    p.add_argument("--comparisons-only", action="store_true",
+                   help="time only the comparisons (gender vs report_type, and gender within licences); with --keep, on the kept programme")
     args = p.parse_args()
 
     db = connection.settings_dict
@@ -374,6 +429,11 @@ def main() -> None:
     n_rows = FindingsCount.objects.filter(inspection__in=inspections).count()
     log(f"findings count table brought up to date: {len(rebuilt)} inspection(s) rebuilt from their answers in {build:.1f} s "
         f"({n_rows:,} count rows; a one-off after a bulk load, kept by increments afterwards)")
+    if args.comparisons_only:
+        comparisons(inspections, args.repeat)
+        if not args.keep:
+            remove(prog)
+        return
     increment_times = []
     for a in Assessment.objects.filter(case__inspection__in=inspections, counts=True).order_by("id")[:5]:
         t = time.perf_counter()
@@ -422,6 +482,7 @@ def main() -> None:
     target = best < 10 and ratio <= 3
     log(f"target (<10 s and within 3x of direct SQL): {'MET' if target else 'MISSED'}")
     explain([i.pk for i in inspections])
+    comparisons(inspections, args.repeat)
     if not args.keep:
         remove(prog)
 

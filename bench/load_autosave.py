@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Load test on loopback: simulated assessors autosaving and analysts opening findings.
 
     bash scripts/with_postgres.sh .venv/bin/python bench/load_autosave.py [--assessors 50] [--seconds 60]
@@ -15,6 +16,20 @@ before and after. Traffic goes to 127.0.0.1 only; bounded in count and time.
 ``--backup`` runs ``manage.py backup_data`` back to back through the timed run (a separate
 process, as an administrator would), after padding the database with ``--backup-rows``
 access-log rows so each backup takes a while; it prints each backup's time and size.
+
+``--web-import CASES`` (issue 14's load run): before the timed run it writes a CSV of CASES
+generated cases for a separate inspection ("IAOW Importshire …", a new one each run) --
+the long answers file (``--import-kind answers``, the default: every case's details and
+its first ``--answers-per-case`` answers, as the demo and bench/import_benchmark.py
+generate them) or the case list (``--import-kind cases``). It starts the background worker
+(``manage.py db_worker``, at the priority scripts/serve.sh gives it) beside the server; at
+the start of the timed run a lead, signed in with password and code like everyone else,
+uploads the file through the inspection's "Add cases" page and the bench polls the job's
+progress page until it finishes. It prints what the result page says, how long the import
+took and whether it covered the whole timed window. With ``--backup`` the same run has both.
+
+Exit status 1 if any autosave failed, a backup failed, or the import did not finish with
+what the file holds.
 """
 
 from __future__ import annotations
@@ -48,7 +63,47 @@ BASE_ENV = {
 }
 
 
-def prepare(assessors: int, analysts: int, backup_rows: int = 0) -> dict[str, Any]:
+#: The web answers import's upload limit (caseassess.inspections.views.WEB_ANSWERS_MAX_BYTES).
+WEB_MAX_BYTES = 100 * 1024 * 1024
+#: The web case import's limit (caseassess.inspections.services.MAX_UPLOAD_BYTES).
+CASES_MAX_BYTES = 5 * 1024 * 1024
+
+
+def import_file(ins: Any, kind: str, cases: int, answers_per_case: int, path: Path, fieldwork: Any) -> tuple[int, int]:
+    """Write the web import's CSV: (cases, answer rows). Generated cases (the demo's
+    generators, a pool of templates copied as bench/import_benchmark.py does)."""
+    import csv
+    import random
+
+    from caseassess.inspections.demo import random_answers, random_case_details
+    from caseassess.reporting.dataexchange import cell
+
+    rng = random.Random(2014)
+    pool = []
+    for _ in range(min(cases, 400)):
+        details = random_case_details(ins, rng, fieldwork_start=fieldwork)
+        answers = list(random_answers(ins, details, rng, quality=rng.uniform(0.55, 0.8)).items())
+        pool.append((details, answers[:answers_per_case] if answers_per_case else answers))
+    detail_ids = [f.id for f in ins.case_details]
+    rows = 0
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["case_ref", *detail_ids] if kind == "cases" else ["case_ref", "question_id", "answer", *detail_ids])
+        for k in range(cases):
+            details, answers = pool[k % len(pool)]
+            ref = f"WI{k + 1:07d}"
+            cells = [cell(details.get(f)) for f in detail_ids]
+            if kind == "cases":
+                w.writerow([ref, *cells])
+                continue
+            for i, (q, v) in enumerate(answers):
+                w.writerow([ref, q, cell(v), *(cells if i == 0 else [""] * len(detail_ids))])
+            rows += len(answers)
+    return cases, rows
+
+
+def prepare(assessors: int, analysts: int, backup_rows: int = 0, web_import: int = 0, import_kind: str = "answers",
+            answers_per_case: int = 20) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -122,6 +177,24 @@ def prepare(assessors: int, analysts: int, backup_rows: int = 0) -> dict[str, An
                 [AccessLog(user=lead, kind="bench", case_id=k, inspection_id=insp.pk, path=f"/bench/{k}/")
                  for k in range(start, min(backup_rows, start + 20_000))]
             )
+    if web_import:
+        # A lead of a separate inspection (another area) imports into it: the autosaves'
+        # inspection and its findings counts are not the import's.
+        importer = User.objects.filter(username="bench-lead").first() or User.objects.create_user(
+            username="bench-lead", password=PASSWORD, role="inspector")
+        target = Inspection.objects.create(
+            programme=insp.programme, name=f"IAOW Importshire {dt.datetime.now():%Y-%m-%d %H%M%S}",
+            area=Area.objects.get_or_create(name="Importshire Probation Trust")[0], topic="protecting children",
+            fieldwork_start=dt.date(2014, 3, 10), fieldwork_end=dt.date(2014, 3, 14), instrument=version,
+        )
+        target.members.add(importer, through_defaults={"role": "lead_inspector"})
+        device = TOTPDevice.objects.filter(user=importer, confirmed=True).first() or TOTPDevice.objects.create(
+            user=importer, name="bench", confirmed=True)
+        path = Path(os.environ.get("CASEASSESS_VAR_DIR", "/tmp")) / f"bench-web-import-{import_kind}.csv"
+        n_cases, n_rows = import_file(instrument, import_kind, web_import, answers_per_case, path, target.fieldwork_start)
+        users["importer"] = {"username": importer.username, "key": device.bin_key, "device_id": device.pk}
+        users["import"] = {"inspection": target.pk, "name": target.name, "path": str(path), "cases": n_cases,
+                           "rows": n_rows, "kind": import_kind, "bytes": path.stat().st_size}
     return users
 
 
@@ -138,17 +211,29 @@ class Session:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def request(
-        self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
+        self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+        body: bytes | None = None,
     ) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
         req = urllib.request.Request(
             self.base + path, data=body, headers={"Referer": self.base + "/", **(headers or {})}
         )
         try:
-            with self.opener.open(req, timeout=30) as r:
+            with self.opener.open(req, timeout=60 if body and len(body) > 1_000_000 else 30) as r:
+                self.url = r.geturl()  # after redirects
                 return r.status, r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
+            self.url = e.geturl()
             return e.code, e.read().decode("utf-8", "replace")
+
+    def upload(self, path: str, token: str, name: str, data: bytes) -> tuple[int, str]:
+        """A file posted as a browser posts the form (multipart/form-data)."""
+        b = secrets.token_hex(16)
+        body = (f'--{b}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token}\r\n'
+                f'--{b}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                "Content-Type: text/csv\r\n\r\n").encode() + data + f"\r\n--{b}--\r\n".encode()
+        return self.request(path, headers={"Content-Type": f"multipart/form-data; boundary={b}"}, body=body)
 
     def csrf(self, html: str) -> str:
         m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
@@ -199,6 +284,15 @@ def main() -> None:
     )
     ap.add_argument("--backup", action="store_true", help="run backup_data back to back during the timed run")
     ap.add_argument("--backup-rows", type=int, default=300_000, help="with --backup: access-log rows to pad with")
+    ap.add_argument("--web-import", type=int, default=0, metavar="CASES",
+                    help="a lead uploads a file of CASES cases through the web page at the start of the timed run")
+    ap.add_argument("--import-kind", choices=["answers", "cases"], default="answers",
+                    help="with --web-import: the answers import (long CSV, the default) or the case import")
+    ap.add_argument("--answers-per-case", type=int, default=20,
+                    help="with --import-kind answers: each case's first N answers (0: all, about 93)")
+    ap.add_argument("--worker-nice", type=int, default=int(os.environ.get("CASEASSESS_WORKER_NICE", "10")),
+                    help="the background worker's niceness, as scripts/serve.sh starts it (default 10)")
+    ap.add_argument("--import-timeout", type=float, default=1800, help="seconds to wait for the import to finish")
     ap.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
     ap.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
     ap.add_argument(
@@ -211,6 +305,8 @@ def main() -> None:
         raise SystemExit("bounded: at most 2,000,000 padding rows")
     if not 1 <= args.workers <= 8:
         raise SystemExit("bounded: 1 to 8 workers")
+    if not (0 <= args.web_import <= 100_000 and 0 <= args.answers_per_case <= 500 and 0 <= args.worker_nice <= 19):
+        raise SystemExit("bounded: at most 100,000 imported cases; --worker-nice 0 to 19")
     nthreads = args.threads or (8 if args.server == "waitress" else 1)
 
     os.environ.update(BASE_ENV)
@@ -220,7 +316,18 @@ def main() -> None:
     if not db:
         var = Path(os.environ.setdefault("CASEASSESS_VAR_DIR", str(ROOT / "var" / "bench")))
         var.mkdir(parents=True, exist_ok=True)
-    users = prepare(args.assessors, args.analysts, args.backup_rows if args.backup else 0)
+    users = prepare(args.assessors, args.analysts, args.backup_rows if args.backup else 0,
+                    args.web_import, args.import_kind, args.answers_per_case)
+    imp = users.get("import")
+    if imp:
+        print(f"web import file: {imp['cases']:,} cases" + (f", {imp['rows']:,} answer rows" if imp["kind"] == "answers" else "")
+              + f", {imp['bytes'] / 1e6:.1f} MB ({imp['kind']} import) for {imp['name']}")
+        if imp["kind"] == "answers" and imp["bytes"] > WEB_MAX_BYTES:
+            raise SystemExit("the file is larger than the web page takes (100 MB): lower --answers-per-case")
+        if imp["kind"] == "cases" and imp["bytes"] > CASES_MAX_BYTES:
+            raise SystemExit("the file is larger than the case import page takes (5 MB, about 25,000 cases): "
+                             "use --import-kind answers (the default) for 60,000 cases")
+    logs = Path(os.environ.get("CASEASSESS_VAR_DIR", "/tmp"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     if args.server == "waitress":
@@ -239,8 +346,17 @@ def main() -> None:
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=open(logs / "bench-server.log", "wb"),  # noqa: SIM115 - the server's lifetime
     )
+    worker = None
+    if imp:
+        # The background worker, as scripts/serve.sh starts it (lower priority than the web workers).
+        worker = subprocess.Popen(
+            ["nice", "-n", str(args.worker_nice), sys.executable, "manage.py", "db_worker", "--no-reload", "-v", "1"],
+            cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL,
+            stderr=open(logs / "bench-worker.log", "wb"),  # noqa: SIM115 - the worker's lifetime
+        )
+    failed: list[str] = []
     try:
         for _ in range(100):
             try:
@@ -249,7 +365,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         print(f"{label} on {base}; database: {'PostgreSQL' if db.startswith('postgres') else 'SQLite'}")
-        sessions = {u["username"]: sign_in(base, u) for u in users["assessors"] + users["analysts"]}
+        sessions = {u["username"]: sign_in(base, u) for u in users["assessors"] + users["analysts"]
+                    + ([users["importer"]] if imp else [])}
         print(f"{len(sessions)} users signed in (password + TOTP)")
         # By default each assessor opens their section page before the clock starts: the
         # timed part is the steady state of autosaving. --pages-in-run opens all 50 pages in
@@ -265,6 +382,12 @@ def main() -> None:
         if not args.pages_in_run:
             for u in users["assessors"]:
                 open_page(u)
+        imported: dict[str, Any] = {}
+        if imp:
+            lead_s = sessions[users["importer"]["username"]]
+            _, html = lead_s.request(f"/inspections/{imp['inspection']}/cases/new/")
+            import_token = lead_s.csrf(html)
+            import_data = Path(imp["path"]).read_bytes()
         results: dict[str, list[tuple[float, int]]] = {"autosave": [], "report": []}
         lock = threading.Lock()
         load_before = os.getloadavg()
@@ -318,6 +441,38 @@ def main() -> None:
 
         backups: list[tuple[float, int, int]] = []
 
+        def web_import() -> None:
+            """The lead uploads the file on the inspection's page, then watches the job's page."""
+            kind = "assessments" if imp["kind"] == "answers" else "cases"
+            t0 = time.monotonic()
+            imported["start"] = t0 - start
+            status, html = lead_s.upload(f"/inspections/{imp['inspection']}/{kind}/import/", import_token,
+                                         Path(imp["path"]).name, import_data)
+            imported["upload_s"] = time.monotonic() - t0
+            m = re.search(r"/jobs/[0-9a-f-]{36}/", getattr(lead_s, "url", ""))
+            if status != 200 or not m:
+                errs = re.findall(r"<li>(.*?)</li>", html)[:3]
+                imported.update(outcome="refused by the upload page", status=status, errors=errs, end=time.monotonic() - start)
+                return
+            job, phases = m.group(0), []
+            while time.monotonic() < t0 + args.import_timeout:
+                time.sleep(1)
+                status, html = lead_s.request(job)
+                tag = re.search(r'id="job-status">\s*<strong class="govuk-tag[^"]*">([^<]+)</strong>', html)
+                label = tag.group(1).strip() if tag else f"HTTP {status}"
+                phase = re.search(r'id="job-phase">([^<]*)<', html)
+                if phase and (not phases or phases[-1][1] != phase.group(1)):
+                    phases.append((time.monotonic() - t0, phase.group(1)))
+                if label in ("Finished", "Failed", "Refused", "Not found"):
+                    title = re.search(r'govuk-panel__title">\s*([^<]+?)\s*<', html)
+                    body = re.search(r'govuk-panel__body">\s*([^<]+?)\s*<', html)
+                    imported.update(outcome=label, title=title.group(1) if title else "", body=body.group(1) if body else "",
+                                    errors=re.findall(r"<li>(.*?)</li>", html)[:3] if label != "Finished" else [])
+                    break
+            else:
+                imported["outcome"] = f"not finished after {args.import_timeout:g} s"
+            imported.update(end=time.monotonic() - start, seconds=time.monotonic() - t0, phases=phases, job=job)
+
         def backup_loop() -> None:
             out = Path(os.environ.get("CASEASSESS_VAR_DIR", "/tmp")) / "bench-backup.jsonl"
             while time.monotonic() < end:
@@ -332,11 +487,13 @@ def main() -> None:
         threads = [threading.Thread(target=assessor, args=(i, u)) for i, u in enumerate(users["assessors"])]
         if args.backup:
             threads.append(threading.Thread(target=backup_loop, name="backup"))
+        if imp:
+            threads.append(threading.Thread(target=web_import, name="import"))
         threads += [threading.Thread(target=analyst, args=(i, u)) for i, u in enumerate(users["analysts"])]
         for th in threads:
             th.start()
         for th in threads:
-            th.join(timeout=args.seconds + (900 if th.name == "backup" else 120))
+            th.join(timeout=args.seconds + {"backup": 900, "import": args.import_timeout + 120}.get(th.name, 120))
         wall = time.monotonic() - start
         load_after = os.getloadavg()
         print(
@@ -358,14 +515,54 @@ def main() -> None:
             times = [b[0] for b in backups]
             print(f"backups during the run: {len(backups)} ({sum(1 for b in backups if b[1])} failed); "
                   f"each {min(times):.1f}-{max(times):.1f} s, {backups[-1][2] / 1e6:.0f} MB")
+            if any(b[1] for b in backups):
+                failed.append("a backup failed")
+        elif args.backup:
+            failed.append("no backup finished")
+        if imp:
+            outcome = imported.get("outcome", "no outcome (the import thread did not finish)")
+            print(f"web import ({imp['kind']}, {imp['cases']:,} cases, {imp['bytes'] / 1e6:.1f} MB, worker at nice "
+                  f"{args.worker_nice}): {outcome}" + (f": {imported['title']}" if imported.get("title") else "")
+                  + (f" ({imported['body']})" if imported.get("body") else ""))
+            for e in imported.get("errors", []):
+                print(f"  {e}")
+            if "seconds" in imported:
+                a, b = imported["start"], imported["end"]
+                covered = a <= 1 and b >= args.seconds
+                print(f"  upload {imported['upload_s']:.1f} s; finished {imported['seconds']:.1f} s after the upload began; "
+                      f"ran from {a:.1f} s to {b:.1f} s of the {args.seconds:g} s timed window: "
+                      + ("it covered the whole window" if covered
+                         else f"it covered {max(0.0, min(b, args.seconds) - a):.0f} s of it (NOT the whole window)"))
+                for when, phase in imported.get("phases", [])[:: max(1, len(imported.get("phases", [])) // 8)]:
+                    print(f"    +{when:5.1f} s  {phase}")
+            n_ok = imp["cases"] if imp["kind"] == "cases" else imp["rows"]
+            want = f"{n_ok:,} {'cases' if imp['kind'] == 'cases' else 'rows'} imported"
+            new_cases = re.match(r"([\d,]+) new cases", imported.get("body", ""))
+            if outcome != "Finished" or imported.get("title") != want or (
+                    imp["kind"] == "answers" and (not new_cases or new_cases.group(1) != f"{imp['cases']:,}")):
+                failed.append(f"the web import did not finish with the file's content (expected '{want}')")
+                print(f"  the worker's log: {logs / 'bench-worker.log'}")
+        bad = [r for r in results["autosave"] if r[1]]
+        if bad:
+            failed.append(f"{len(bad)} autosave(s) failed")
         before, after = (" ".join(f"{x:.2f}" for x in la) for la in (load_before, load_after))
         print(f"load average (1, 5, 15 min) before the timed run: {before}; after: {after}")
     finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
         server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+    if failed:
+        print("FAILED: " + "; ".join(failed))
+        raise SystemExit(1)
+    print("OK: no autosave failed" + ("; the import finished with the file's content" if imp else ""))
 
 
 if __name__ == "__main__":

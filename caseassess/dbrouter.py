@@ -43,6 +43,17 @@ def replica_reads() -> Iterator[None]:
         _reads.reset(token)
 
 
+@contextmanager
+def primary_reads() -> Iterator[None]:
+    """Reads in this block go to the primary even inside ``replica_reads()``: the state of a
+    background job a report page has just started (a lagging replica would not have it yet)."""
+    token = _reads.set(False)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
 def reads_from_replica(view: F) -> F:
     """Decorator for report and export views."""
 

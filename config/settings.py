@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "caseassess.govuk.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
     "caseassess.govuk.busy.BusyDatabaseMiddleware",
+    "caseassess.govuk.poll.PollMiddleware",
     "caseassess.audit.middleware.RefusedAccessMiddleware",
 ]
 
@@ -127,6 +128,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "transaction_mode": "IMMEDIATE",
         }
     )
+# SQLite only, opt-in: the web's background answers import writes whole cases in parts of
+# this many answers (one transaction each) so that saves get the single write lock between
+# them. 0 (the default): one transaction, all or nothing even if the worker is killed;
+# saves during a large import then get "Sorry, the service is busy" and the browser keeps
+# and re-sends them (docs/deploy.md, "SQLite and large web imports").
+CASEASSESS_SQLITE_IMPORT_PART_ROWS = int(os.environ.get("CASEASSESS_SQLITE_IMPORT_PART_ROWS", "0"))
 
 # Background work (imports from the web, PDF exports, count rebuilds): django-tasks with
 # its database backend; `manage.py db_worker` runs the tasks (scripts/demo.sh starts one).

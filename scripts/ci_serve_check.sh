@@ -26,4 +26,8 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 .venv/bin/python scripts/ci_serve_check.py "http://127.0.0.1:$port" "$link" ci-admin || { cat "$var/serve.log"; exit 1; }
-echo "serve.sh on PostgreSQL with DEBUG off: healthz 200, sign-in with two-factor works, check --deploy clean"
+# The background worker runs beside gunicorn at the lower CPU priority serve.sh gives it.
+worker=$(ps -o ni=,args= -s "$serve" | grep "manage.py db_worker" | grep -v grep || true)
+[ "$(echo "$worker" | awk '{print $1}')" = "${CASEASSESS_WORKER_NICE:-10}" ] || { cat "$var/serve.log"; echo "no db_worker at nice ${CASEASSESS_WORKER_NICE:-10}: '$worker'"; exit 1; }
+echo "db_worker at nice ${CASEASSESS_WORKER_NICE:-10}"
+echo "serve.sh on PostgreSQL with DEBUG off: healthz 200, sign-in with two-factor works, check --deploy clean, the worker at low priority"

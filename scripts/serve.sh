@@ -8,7 +8,8 @@
 #
 # Optional: BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (gunicorn workers, default 3),
 # CASEASSESS_SECURE (default 1: Secure cookies, HSTS, HTTPS redirect; set 0 only for a
-# local trial without TLS), CASEASSESS_PROXY_COUNT (default 1: one reverse proxy in front).
+# local trial without TLS), CASEASSESS_PROXY_COUNT (default 1: one reverse proxy in front),
+# CASEASSESS_WORKER_NICE (default 10: the background worker's lower CPU priority).
 # Run `manage.py setup_site` once before the first start to create the first administrator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +34,11 @@ pids=()
 stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait; }
 trap stop TERM INT
 # Background work (PDF exports, web imports) runs on django-tasks when its worker exists.
+# At lower CPU priority (CASEASSESS_WORKER_NICE, default 10): a CPU-heavy import or PDF
+# then leaves the cores to the web workers first, so autosaves do not queue behind it.
 if "$py" manage.py help --commands | grep -qx db_worker; then
-  echo "== db_worker"; "$py" manage.py db_worker & pids+=($!)
+  echo "== db_worker (nice ${CASEASSESS_WORKER_NICE:-10})"
+  nice -n "${CASEASSESS_WORKER_NICE:-10}" "$py" manage.py db_worker --no-reload & pids+=($!)
 fi
 echo "== gunicorn on ${BIND:-127.0.0.1:8000}"
 .venv/bin/gunicorn --workers "${WEB_CONCURRENCY:-3}" --bind "${BIND:-127.0.0.1:8000}" \

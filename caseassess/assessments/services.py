@@ -258,7 +258,10 @@ def case_details_save(
     with findings_change([case.pk]) if counted else transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         _refuse_if_closed(locked.inspection_id)
-        if locked.details_version != base_version and not force:
+        # A newer version is a conflict only if this save would change what it holds: the
+        # tab's own autosave, still in flight when the form was posted, stored the same values.
+        stale = locked.details_version != base_version and any(locked.details.get(fid) != v for fid, v in cleaned.items())
+        if stale and not force:
             result.conflict = True
             result.theirs = dict(locked.details)
             result.version = locked.details_version

@@ -68,6 +68,19 @@ def _last_hash(model: Any, using: str) -> str:
     return last or GENESIS
 
 
+def settle_deferred_checks(using: str) -> None:
+    """PostgreSQL: run the transaction's pending deferred checks (Django's foreign keys are
+    checked at commit) now, before a bulk write takes the chain lock that it then holds
+    until the commit. A bulk import's commit checks hundreds of thousands of keys; under
+    the lock every other writer of an audit row (every autosave) would wait for them.
+    The constraints are deferred again afterwards, as Django creates them."""
+    conn = connections[using]
+    if conn.vendor == "postgresql" and conn.in_atomic_block:
+        with conn.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def chain_new_rows(model: Any, objs: list[Any], using: str) -> None:
     """Give ``objs`` (unsaved, in insert order) their chain hashes. Call inside the
     transaction that inserts them: the lock is held until it ends."""

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, router, transaction
 
-from caseassess.audit.chain import chain_new_rows, now_ms
+from caseassess.audit.chain import chain_new_rows, now_ms, settle_deferred_checks
 
 
 class AppendOnlyError(Exception):
@@ -20,6 +20,7 @@ class _ChainedQuerySet(models.QuerySet):  # type: ignore[type-arg]
         objs = list(objs)
         db = self.db
         with transaction.atomic(using=db):
+            settle_deferred_checks(db)
             chain_new_rows(self.model, objs, db)
             return super().bulk_create(objs, *args, **kwargs)
 

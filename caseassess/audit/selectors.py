@@ -35,6 +35,8 @@ ACTION_LABELS: dict[str, str] = {
     "create_api_token": "Created an API token",
     "revoke_api_token": "Revoked an API token",
     "inspection_create": "Created an inspection",
+    "inspection_close": "Closed an inspection",
+    "inspection_reopen": "Reopened an inspection",
     "case_add": "Added a case",
     "allocate": "Allocated a case",
     "answer": "Answered a question",

@@ -1,5 +1,7 @@
 """Who may see what. Every lookup by id goes through here and answers 404, never 403,
-so that ids of inspections and cases a user is not part of are not disclosed.
+so that ids of inspections and cases a user is not part of are not disclosed. The 404s carry
+no text: neither the 404 page (caseassess/govuk/errors.py) nor the API's 404 reply ("Not
+Found") shows one outside DEBUG.
 
 A person's part in an inspection is the role of their membership of it (lead inspector,
 assessor, analyst); the account's own role only adds administrator (everything) or analyst
@@ -30,14 +32,15 @@ def inspections_visible(user: Any) -> Any:
     return Inspection.objects.filter(memberships__user=user)
 
 
-def inspection_role(user: Any, inspection_id: int) -> str | None:
-    """The user's effective role on the inspection: "administrator", "lead_inspector",
-    "assessor", "analyst", or None when they are not part of it (one small query)."""
+def inspection_role(user: Any, inspection: Inspection | int) -> str | None:
+    """The user's effective role on the inspection (given or by id): "administrator",
+    "lead_inspector", "assessor", "analyst", or None when they are not part of it (one small
+    query)."""
     if not user.is_authenticated:
         return None
     if _is_admin(user):
         return ADMINISTRATOR
-    role = Membership.objects.filter(inspection_id=inspection_id, user_id=user.pk).values_list("role", flat=True).first()
+    role = Membership.objects.filter(inspection=inspection, user_id=user.pk).values_list("role", flat=True).first()
     if role is not None and user.role == Role.ANALYST:
         return str(MembershipRole.ANALYST)
     return role
@@ -48,19 +51,12 @@ CASE_RECORD_ROLES = (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR, MembershipRol
 
 
 def is_lead_of(user: Any, inspection: Inspection | int) -> bool:
-    pk = inspection if isinstance(inspection, int) else inspection.pk
-    return inspection_role(user, pk) in LEAD_ROLES
+    return inspection_role(user, inspection) in LEAD_ROLES
 
 
 def sees_findings_of(user: Any, inspection: Inspection | int) -> bool:
     """Lead inspectors, analysts and administrators see an inspection's aggregate findings."""
-    pk = inspection if isinstance(inspection, int) else inspection.pk
-    return inspection_role(user, pk) in (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR, MembershipRole.ANALYST)
-
-
-def sees_case_records_of(user: Any, inspection: Inspection | int) -> bool:
-    pk = inspection if isinstance(inspection, int) else inspection.pk
-    return inspection_role(user, pk) in CASE_RECORD_ROLES
+    return inspection_role(user, inspection) in (ADMINISTRATOR, MembershipRole.LEAD_INSPECTOR, MembershipRole.ANALYST)
 
 
 def inspections_led(user: Any) -> Any:
@@ -94,47 +90,40 @@ def inspection_for(user: Any, pk: int) -> Inspection:
     # The instrument's definition (hundreds of KB of JSON) is never read from here:
     # instrument_get parses it once per process, keyed by id and checksum.
     if inspection_role(user, pk) is None:
-        raise Http404("No such inspection")
+        raise Http404
     inspection = Inspection.objects.filter(pk=pk).select_related("programme", "instrument", "area").defer("instrument__definition").first()
     if inspection is None:
-        raise Http404("No such inspection")
+        raise Http404
     return inspection
 
 
 def inspection_for_lead(user: Any, pk: int) -> Inspection:
     inspection = inspection_for(user, pk)
     if not is_lead_of(user, inspection):
-        raise Http404("No such inspection")
+        raise Http404
     return inspection
 
 
-def area_for_settings(user: Any, pk: int) -> Area:
-    """An area whose settings the user may change: its own leads and administrators only."""
-    area = Area.objects.filter(pk=pk).first()
-    if area is None or not (_is_admin(user) or (user.is_authenticated and user.role != Role.ANALYST and area.leads.filter(pk=user.pk).exists())):
-        raise Http404("No such area")
-    return area
-
-
 def may_change_area(user: Any, area: Area) -> bool:
+    """An area's settings are changed by its own leads and administrators only."""
     return _is_admin(user) or bool(user.is_authenticated and user.role != Role.ANALYST and area.leads.filter(pk=user.pk).exists())
 
 
 def case_for(user: Any, pk: int) -> Case:
     """Case records: lead inspectors of the inspection, and assessors allocated to the case.
     Analysts see aggregate findings only."""
-    case = Case.objects.select_related("inspection", "inspection__instrument").defer("inspection__instrument__definition").filter(pk=pk).first()
+    case = Case.objects.select_related("inspection__instrument").defer("inspection__instrument__definition").filter(pk=pk).first()
     role = inspection_role(user, case.inspection_id) if case is not None else None
     if case is None or role not in CASE_RECORD_ROLES:
-        raise Http404("No such case")
+        raise Http404
     if role not in LEAD_ROLES and not case.assessments.filter(assessor=user).exists():
-        raise Http404("No such case")
+        raise Http404
     return case
 
 
 def assessment_for(user: Any, pk: int) -> Assessment:
     assessment = (
-        Assessment.objects.select_related("case", "case__inspection", "case__inspection__instrument", "assessor")
+        Assessment.objects.select_related("case__inspection__instrument", "assessor")
         .defer("case__inspection__instrument__definition")
         .filter(pk=pk)
         .first()
@@ -142,9 +131,9 @@ def assessment_for(user: Any, pk: int) -> Assessment:
     # One query for the role on the inspection (an autosave runs this on every save).
     role = inspection_role(user, assessment.case.inspection_id) if assessment is not None else None
     if assessment is None or role not in CASE_RECORD_ROLES:
-        raise Http404("No such assessment")
+        raise Http404
     if role not in LEAD_ROLES and assessment.assessor_id != user.pk:
-        raise Http404("No such assessment")
+        raise Http404
     return assessment
 
 

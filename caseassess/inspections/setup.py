@@ -225,6 +225,24 @@ def inspection_close(*, actor: Any, inspection: Inspection) -> bool:
     return True
 
 
+def inspection_reopen(*, actor: Any, inspection: Inspection) -> bool:
+    """Reopen a closed inspection (administrators only): its assessments, case details and
+    allocation can be changed again. Audited with the closing date it had."""
+    if getattr(actor, "role", None) != Role.ADMINISTRATOR:
+        raise SetupError({"inspection": "Only an administrator can reopen an inspection"})
+    with transaction.atomic():
+        locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if locked.closed_at is None:
+            return False
+        closed_at = locked.closed_at
+        locked.closed_at, locked.closed_by = None, None
+        locked.save(update_fields=["closed_at", "closed_by"])
+        audit_record(actor=actor, action="inspection_reopen", entity="inspection", entity_id=locked.pk, inspection_id=locked.pk,
+                     field="closed_at", old=closed_at.isoformat(), new=None)
+    inspection.closed_at, inspection.closed_by = None, None
+    return True
+
+
 def inspection_by_name(name: str, programme: str | None = None) -> Inspection:
     """The inspection called ``name`` (for commands); names are unique within a programme."""
     qs = Inspection.objects.filter(name=name)

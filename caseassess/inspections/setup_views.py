@@ -259,3 +259,19 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         "title": f"Close {inspection.name}", "inspection": inspection,
         "breadcrumbs": _crumbs((inspection.name, reverse("inspections:detail", args=[inspection.pk]))),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Administrators only: a closed inspection made changeable again (confirmation first)."""
+    _require_admin(request)
+    inspection = inspection_for_lead(request.user, pk)
+    if request.method == "POST":
+        if setup.inspection_reopen(actor=request.user, inspection=inspection):
+            messages.success(request, f"Inspection {inspection.name} reopened: its assessments can be changed again")
+        return redirect("inspections:detail", pk=inspection.pk)
+    return _page(request, "inspections/reopen.html", {
+        "title": f"Reopen {inspection.name}", "inspection": inspection,
+        "breadcrumbs": _crumbs((inspection.name, reverse("inspections:detail", args=[inspection.pk]))),
+    })

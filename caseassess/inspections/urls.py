@@ -10,6 +10,7 @@ urlpatterns = [
     path("inspections/<int:pk>/edit/", setup_views.inspection_edit, name="edit"),
     path("inspections/<int:pk>/team/", setup_views.members, name="members"),
     path("inspections/<int:pk>/close/", setup_views.close, name="close"),
+    path("inspections/<int:pk>/reopen/", setup_views.reopen, name="reopen"),
     path("inspections/<int:pk>/cases/new/", views.add_case, name="add_case"),
     path("inspections/<int:pk>/cases/import/", views.import_cases, name="import_cases"),
     path("inspections/<int:pk>/assessments/import/", views.import_assessments, name="import_assessments"),

@@ -18,6 +18,7 @@ class JobKind(models.TextChoices):
     IMPORT_ASSESSMENTS = "import_assessments", "Assessment import"
     PDF = "pdf", "PDF of the findings"
     COUNTS = "counts", "Findings brought up to date"
+    WITHIN = "within_counts", "Two-attribute comparison counted"
 
 
 class Job(models.Model):

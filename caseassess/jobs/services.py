@@ -30,6 +30,7 @@ def _task_for(kind: str) -> Any:
         JobKind.IMPORT_ASSESSMENTS: tasks.import_assessments_task,
         JobKind.PDF: tasks.pdf_task,
         JobKind.COUNTS: tasks.counts_rebuild_task,
+        JobKind.WITHIN: tasks.within_counts_task,
     }[JobKind(kind)]
 
 

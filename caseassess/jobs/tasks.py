@@ -67,3 +67,20 @@ def counts_rebuild_task(job_id: str) -> dict[str, Any]:
     # The key frees up for the next change: a later stale state starts a new rebuild.
     Job.objects.filter(pk=job.pk).update(key=None, phase="Finished", done=len(ids), total=len(ids), result={"rebuilt": rebuilt})
     return {"rebuilt": rebuilt}
+
+
+@task()
+def within_counts_task(job_id: str) -> dict[str, Any]:
+    """The counts of a two-attribute comparison of a large programme (grouped from the answers):
+    kept in the job row, which the compare page and its downloads read while the data is the
+    same (the job's key carries the inspections' count state)."""
+    from caseassess.inspections.models import Inspection
+    from caseassess.reporting.selectors import within_counts
+
+    job = Job.objects.get(pk=job_id)
+    p = job.params
+    inspections = list(Inspection.objects.filter(pk__in=[int(i) for i in p["inspection_ids"]]).select_related("area"))
+    JobProgress(job.pk)(f"Counting the answers of {p.get('cases', 0):,} cases", force=True)
+    counted = within_counts(inspections=inspections, fields=list(p["fields"]), within=(p["within"][0], list(p["within"][1])))
+    Job.objects.filter(pk=job.pk).update(result=counted, phase="Finished")
+    return {"groups": sum(len(v) for v in counted["answers"].values())}

@@ -11,7 +11,13 @@ Two phases:
    UPDATE``, or on SQLite with ``executemany`` of the same upsert in large batches. The
    findings count table is kept exact by the import's own increments (computed per case
    with numpy), so the next report does not rebuild it. Killing the process at any point
-   leaves the database as it was (one transaction).
+   leaves the database as it was (one transaction). On SQLite, which has one writer at a
+   time, an installation may opt in (``CASEASSESS_SQLITE_IMPORT_PART_ROWS``) to the web's
+   background import writing a large file in parts of whole cases, one transaction each,
+   with a pause between them, so that assessors' saves get the write lock in between
+   instead of the "busy, try again" page; a worker stopped part-way then leaves whole
+   cases (answers, counts and audit rows together), and importing the same file again
+   writes only what is missing.
 
 ``progress(phase, done, total, rows=, cases=)`` is told how far it got: the terminal
 draws a bar (``import_assessments``), a background job stores it for its page.
@@ -55,6 +61,12 @@ BATCH = 5_000
 WRITE_BATCH = 50_000  # answers per executemany / COPY flush
 PROGRESS_EVERY = 10_000
 MAX_ERRORS = 1_000  # the report stops listing after this many (the count stays exact)
+#: SQLite has one writer at a time: an import there commits every this many answer rows
+#: (whole cases) and pauses, so the assessors' saves get the write lock between its parts
+#: instead of waiting out the busy timeout. 0 (the default): one transaction, all or
+#: nothing (PostgreSQL always is one). Opt in with CASEASSESS_SQLITE_IMPORT_PART_ROWS.
+SQLITE_PART_ROWS = int(getattr(settings, "CASEASSESS_SQLITE_IMPORT_PART_ROWS", 0))
+SQLITE_PART_PAUSE = 0.15  # seconds; longer than SQLite's longest busy-handler sleep (100 ms)
 #: The largest file an import reads (a national programme's ten years is about 500 MB).
 MAX_IMPORT_BYTES = int(getattr(settings, "CASEASSESS_IMPORT_MAX_BYTES", 1024**3))
 _BAD_BYTES = re.compile("[\udc80-\udcff\x00]")
@@ -491,18 +503,21 @@ class _AnswerWriter:
         self.seconds += time.perf_counter() - t
 
 
-def _stored_answers(inspection_id: int) -> Iterator[tuple[int, str, Any, str, int]]:
+def _stored_answers(inspection_id: int, aids: list[int] | None = None) -> Iterator[tuple[int, str, Any, str, int]]:
     """(assessment, question, value, scoring, version) of the inspection's counted
-    assessments, ordered by assessment: one raw query read in chunks (the ORM's per-row
-    work would cost more than the query on a re-import of a million answers)."""
+    assessments (or of ``aids`` among them), ordered by assessment: one raw query read in
+    chunks (the ORM's per-row work would cost more than the query on a re-import of a
+    million answers)."""
     qn = connection.ops.quote_name
     ans, ass, case = Answer._meta.db_table, Assessment._meta.db_table, Case._meta.db_table
     sql = (f"SELECT a.{qn('assessment_id')}, a.{qn('question_id')}, a.{qn('value')}, a.{qn('scoring')}, a.{qn('version')} "  # noqa: S608 - fixed names
            f"FROM {qn(ans)} a JOIN {qn(ass)} s ON s.{qn('id')} = a.{qn('assessment_id')} JOIN {qn(case)} c ON c.{qn('id')} = s.{qn('case_id')} "
-           f"WHERE c.{qn('inspection_id')} = %s AND s.{qn('counts')} ORDER BY a.{qn('assessment_id')}")
+           f"WHERE c.{qn('inspection_id')} = %s AND s.{qn('counts')} "
+           + (f"AND a.{qn('assessment_id')} IN ({', '.join(['%s'] * len(aids))}) " if aids is not None else "")
+           + f"ORDER BY a.{qn('assessment_id')}")
     loads = json.loads  # both backends hand the JSON over as text (Django leaves jsonb undecoded)
     with connection.chunked_cursor() as cur:  # a server-side cursor on PostgreSQL: constant memory
-        cur.execute(sql, [inspection_id])
+        cur.execute(sql, [inspection_id, *(aids or [])])
         while rows := cur.fetchmany(20_000):
             for aid, qid, value, scoring, version in rows:
                 yield aid, qid, (loads(value) if isinstance(value, str) else value), scoring, version
@@ -513,32 +528,83 @@ def _audit_many(events: list[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
 
 
-def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[str, _CaseIn], result: ImportResult, say: Progress) -> None:
+def _report_blocked(result: ImportResult, blocked: list[tuple[int, str, str]]) -> None:
+    for row, ref, status in blocked[:MAX_ERRORS]:
+        result.error(f"Row {row}: case {ref} is being assessed in the application ({Status(status).label.lower()}); "
+                     "an import only adds to new, submitted or signed-off cases")
+    result.error_count += max(0, len(blocked) - MAX_ERRORS)
+
+
+def _blocked_anywhere(inspection: Inspection, cases: dict[str, _CaseIn]) -> list[tuple[int, str, str]]:
+    """Before an import written in parts: the file's cases that are being assessed."""
+    ids = dict(Case.objects.filter(inspection=inspection).values_list("case_ref", "id"))
+    status: dict[int, str] = {}
+    for cid, st in Assessment.objects.filter(case__inspection=inspection, counts=True).order_by("id").values_list("case_id", "status"):
+        status.setdefault(cid, st)
+    return [(c.row, ref, status[ids[ref]]) for ref, c in cases.items()
+            if ref in ids and ids[ref] in status and status[ids[ref]] not in counts.COUNTED]
+
+
+def _part_rows(parts: bool) -> int:
+    """Answers per part, or 0 for one transaction: parts when asked for (the web's
+    background import, which runs while people work), on SQLite, outside a caller's own
+    transaction (inside one, nothing would be committed between the parts anyway)."""
+    if parts and connection.vendor == "sqlite" and not connection.in_atomic_block:
+        return SQLITE_PART_ROWS
+    return 0
+
+
+def _parts(cases: dict[str, _CaseIn], rows: int) -> list[dict[str, _CaseIn]]:
+    """The cases in file order, in parts of about ``rows`` answers (whole cases)."""
+    parts: list[dict[str, _CaseIn]] = [{}]
+    n = 0
+    for ref, c in cases.items():
+        if n >= rows:
+            parts.append({})
+            n = 0
+        parts[-1][ref] = c
+        n += len(c.answers) + 1
+    return parts
+
+
+def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[str, _CaseIn], result: ImportResult, say: Progress,
+           part: bool = False, done_before: int = 0, total_all: int | None = None) -> None:
+    """Write ``cases`` in one transaction. ``part``: these are one part of the file's cases
+    (SQLite): only their own rows are looked up."""
     scorer = CaseScorer(ins, instrument_expressions(version=inspection.instrument))
     fields = counts.counted_fields(ins)
     now = timezone.now()
     now_db = connection.ops.adapt_datetimefield_value(now)  # raw rows: the value Django itself would store
     user = actor if getattr(actor, "pk", None) else None
     uid = user.pk if user else None
-    total = len(cases)
+    total = total_all or len(cases)
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:  # a 64 MB page cache for this connection: index pages stay in memory while rows go in
             cur.execute("PRAGMA cache_size = -65536")
+    # A part (SQLite): the scoring of its new cases, the CPU-heavy step, is done before the
+    # transaction takes the write lock; inside, only the database work remains.
+    scored: dict[str, dict[str, str]] = {}
+    if part:
+        taken = set(Case.objects.filter(inspection=inspection, case_ref__in=list(cases)).values_list("case_ref", flat=True))
+        scored = {ref: scorer(c.details, c.answers) for ref, c in cases.items() if ref not in taken}
     with transaction.atomic():
         existing: dict[str, tuple[int, dict[str, Any], int]] = {}
-        for pk, ref, details, dv in Case.objects.filter(inspection=inspection).values_list("id", "case_ref", "details", "details_version").iterator(chunk_size=BATCH):
+        case_qs = Case.objects.filter(inspection=inspection)
+        if part:
+            case_qs = case_qs.filter(case_ref__in=list(cases))
+        for pk, ref, details, dv in case_qs.values_list("id", "case_ref", "details", "details_version").iterator(chunk_size=BATCH):
             if ref in cases:
                 existing[ref] = (pk, details or {}, dv)
         counted: dict[int, tuple[int, str]] = {}
-        for aid, cid, status in Assessment.objects.filter(case__inspection=inspection, counts=True).order_by("id").values_list("id", "case_id", "status"):
+        assessment_qs = Assessment.objects.filter(case__inspection=inspection, counts=True)
+        if part:
+            assessment_qs = assessment_qs.filter(case_id__in=[pk for pk, _, _ in existing.values()])
+        for aid, cid, status in assessment_qs.order_by("id").values_list("id", "case_id", "status"):
             counted.setdefault(cid, (aid, status))
         blocked = [(c.row, ref, counted[existing[ref][0]][1]) for ref, c in cases.items()
                    if ref in existing and existing[ref][0] in counted and counted[existing[ref][0]][1] not in counts.COUNTED]
         if blocked:
-            for row, ref, status in blocked[:MAX_ERRORS]:
-                result.error(f"Row {row}: case {ref} is being assessed in the application ({Status(status).label.lower()}); "
-                             "an import only adds to new, submitted or signed-off cases")
-            result.error_count += max(0, len(blocked) - MAX_ERRORS)
+            _report_blocked(result, blocked)
             return
         # The count table follows by increments when it is current (or the inspection has
         # nothing counted yet); otherwise the next read rebuilds it, as before.
@@ -555,7 +621,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
         new_cases = Case.objects.bulk_create([Case(inspection=inspection, case_ref=ref, details=cases[ref].details) for ref in new_refs], batch_size=BATCH)
         for c in new_cases:
             existing[c.case_ref] = (c.pk, c.details, 0)
-        result.cases_created = len(new_cases)
+        result.cases_created += len(new_cases)
         counted_before = {cid for cid, (_, st) in counted.items() if st in counts.COUNTED}
         need = [Assessment(case_id=existing[ref][0], status=Status.SUBMITTED, submitted_at=now, counts=True)
                 for ref in cases if existing[ref][0] not in counted]
@@ -564,7 +630,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
             counted[a.case_id] = (a.pk, Status.SUBMITTED)
         new_ids = {c.pk for c in new_cases}
         if new_cases:
-            say("Writing", 0, total, rows=result.rows, cases=len(new_cases), force=True)
+            say("Writing", done_before, total, rows=result.rows, cases=done_before + len(new_cases), force=True)
         # Case details that change on existing cases.
         changed_cases: list[Case] = []
         detail_changes: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -582,7 +648,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
                 existing[ref] = (pk, merged, dv + 1)
         if changed_cases:
             Case.objects.bulk_update(changed_cases, ["details", "details_version"], batch_size=BATCH)
-        result.cases_updated = len(changed_cases)
+        result.cases_updated += len(changed_cases)
 
         writer = _AnswerWriter()
         events: list[AuditEvent] = []
@@ -595,9 +661,21 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
             nonlocal done
             c = cases[ref]
             case_pk, details, _ = existing[ref]
+            if (ref not in detail_changes and case_pk in counted_before
+                    and all(qid in stored and stored[qid][0] == v for qid, v in c.answers.items())):
+                # Nothing in the file changes this case: its stored scoring classes came from
+                # the same answers and details (every write scores the whole case), so
+                # scoring it again would find them equal. The re-import of an unchanged
+                # file spends its time reading, not scoring (issue 15: re-import <= 2x the read).
+                result.answers_unchanged += len(c.answers)
+                c.answers = {}
+                done += 1
+                if done % 500 == 0:
+                    say("Writing", done_before + done, total, rows=result.rows, cases=done_before + done)
+                return
             answers = {qid: v for qid, (v, _, _) in stored.items()}
             answers.update(c.answers)
-            scorings = scorer(details, answers)
+            scorings = scored[ref] if case_pk in new_ids and ref in scored else scorer(details, answers)
             n_new = n_upd = n_rescored = 0
             for qid, scoring in scorings.items():
                 value = answers[qid]
@@ -627,7 +705,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
             c.answers = {}  # written: free it (the import's memory shrinks as the write goes on)
             done += 1
             if done % 500 == 0:
-                say("Writing", done, total, rows=result.rows, cases=done)
+                say("Writing", done_before + done, total, rows=result.rows, cases=done_before + done)
 
         # Cases that have answers already: their stored answers, one streamed query read to
         # the end before anything is written (SQLite gives no isolation within a connection).
@@ -640,7 +718,7 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
             writer.hold = True
             cur_aid: int | None = None
             cur: dict[str, tuple[Any, str, int]] = {}
-            for aid, qid, value, scoring, version in _stored_answers(inspection.pk):
+            for aid, qid, value, scoring, version in _stored_answers(inspection.pk, sorted(old_aids) if part else None):
                 if aid != cur_aid:
                     if cur_aid in old_aids:
                         process(cur_aid, ref_of[cur_aid], cur)
@@ -651,36 +729,40 @@ def _write(*, inspection: Inspection, actor: Any, ins: Instrument, cases: dict[s
                 process(cur_aid, ref_of[cur_aid], cur)
                 seen.add(cur_aid)
             writer.hold = False
-        result.timings["stored answers"] = time.perf_counter() - clock
+        result.timings["stored answers"] = result.timings.get("stored answers", 0.0) + time.perf_counter() - clock
         clock = time.perf_counter()
         for aid, ref in ref_of.items():
             if aid not in seen:
                 process(aid, ref, {})
         writer.flush()
-        result.timings["score and write answers"] = time.perf_counter() - clock
-        result.timings["of which the database"] = writer.seconds
+        result.timings["score and write answers"] = result.timings.get("score and write answers", 0.0) + time.perf_counter() - clock
+        result.timings["of which the database"] = result.timings.get("of which the database", 0.0) + writer.seconds
         clock = time.perf_counter()
-        say("Writing", total, total, rows=result.rows, cases=total, force=True)
-        _audit_many(events)
+        say("Writing", done_before + len(cases), total, rows=result.rows, cases=done_before + len(cases), force=True)
         # Changed assessments get a new updated_at: the findings count state sees the change.
         touched = [counted[e.case_id][0] for e in events if e.case_id is not None and e.case_id not in new_ids]
         for start in range(0, len(touched), 900):
             Assessment.objects.filter(pk__in=touched[start:start + 900]).update(updated_at=now)
-        result.timings["audit"] = time.perf_counter() - clock
-        clock = time.perf_counter()
         if delta is not None:
             counts.apply_increments(delta.delta(), state, inspection.pk)
             result.counts_kept = True
-        result.timings["count table"] = time.perf_counter() - clock
+        result.timings["count table"] = result.timings.get("count table", 0.0) + time.perf_counter() - clock
         clock = time.perf_counter()
-    result.timings["commit"] = time.perf_counter() - clock
+        # The audit rows last: chaining them takes the audit table's lock (PostgreSQL: an
+        # advisory lock) until the commit, and every save by anyone writes an audit row.
+        # Written first, they made every assessor's autosave wait for the rest of the
+        # import's transaction (counts, deferred checks, commit).
+        _audit_many(events)
+        result.timings["audit"] = result.timings.get("audit", 0.0) + time.perf_counter() - clock
+        clock = time.perf_counter()
+    result.timings["commit"] = result.timings.get("commit", 0.0) + time.perf_counter() - clock
 
 
 # ---------------------------------------------------------------------------- entry points
 
 
 def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[bytes], size: int, name: str = "The file",
-                              progress: Progress | None = None, dry_run: bool = False) -> ImportResult:
+                              progress: Progress | None = None, dry_run: bool = False, in_parts: bool = False) -> ImportResult:
     """Import answers from a long CSV (the header first): ``case_ref, question_id, answer``
     (or ``value``) and optional case-detail columns (instrument ids), ``inspection``,
     ``area`` and ``fieldwork_date`` (checked against the inspection) and ``scoring``
@@ -689,7 +771,9 @@ def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[
     Upsert by (inspection, case_ref, question): a new case gets one counted Assessment
     with status submitted; a re-import of the same file changes nothing. Every answer is
     rescored as the assessment form does (excluded when its question does not apply).
-    All-or-nothing: any error and nothing is written."""
+    All-or-nothing: any error and nothing is written. (``in_parts``, the web's background
+    import: on SQLite a file of more than ``SQLITE_PART_ROWS`` answers is written in parts
+    after it has been checked; see below.)"""
     say = progress or _quiet
     result = ImportResult()
     if size > MAX_IMPORT_BYTES:
@@ -712,18 +796,45 @@ def assessments_import_stream(*, inspection: Inspection, actor: Any, binary: IO[
     result.timings["read and check"] = time.perf_counter() - clock
     if not result.ok or dry_run:
         return result
-    _write(inspection=inspection, actor=actor, ins=ins, cases=cases, result=result, say=say)
+    parts = _parts(cases, n) if (n := _part_rows(in_parts)) else [cases]
+    if len(parts) == 1:
+        _write(inspection=inspection, actor=actor, ins=ins, cases=cases, result=result, say=say)
+    else:
+        # SQLite, a large file: whole cases in parts of about SQLITE_PART_ROWS answers, each
+        # part one transaction (its cases, answers, count increments and audit rows
+        # together) and a pause after it, so other people's saves are not locked out for
+        # the whole import. Everything is checked before the first part is written; a
+        # worker stopped part-way leaves whole cases, and importing the same file again
+        # writes only what is missing.
+        if blocked := _blocked_anywhere(inspection, cases):
+            _report_blocked(result, blocked)
+            return result
+        kept, done = True, 0
+        for i, part in enumerate(parts):
+            result.counts_kept = False
+            _write(inspection=inspection, actor=actor, ins=ins, cases=part, result=result, say=say, part=True,
+                   done_before=done, total_all=len(cases))
+            if not result.ok:
+                break
+            kept = kept and result.counts_kept
+            done += len(part)
+            say("Writing", done, len(cases), rows=result.rows, cases=done, force=True)
+            if i + 1 < len(parts):
+                time.sleep(SQLITE_PART_PAUSE)
+        result.counts_kept = kept
     if result.ok and not result.counts_kept:
         counts.counts_ensure(inspection_ids=[inspection.pk])
     return result
 
 
-def assessments_import_csv(*, inspection: Inspection, actor: Any, rows: Iterable[list[str]], progress: Progress | None = None) -> ImportResult:
+def assessments_import_csv(*, inspection: Inspection, actor: Any, rows: Iterable[list[str]], progress: Progress | None = None,
+                           in_parts: bool = False) -> ImportResult:
     """The same import from CSV records already parsed (tests, small callers)."""
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     data = buf.getvalue().encode("utf-8", errors="surrogateescape")
-    return assessments_import_stream(inspection=inspection, actor=actor, binary=io.BytesIO(data), size=len(data), progress=progress)
+    return assessments_import_stream(inspection=inspection, actor=actor, binary=io.BytesIO(data), size=len(data), progress=progress,
+                                     in_parts=in_parts)
 
 
 def assessments_import_file(*, inspection: Inspection, actor: Any, path: Path | str, progress: Progress | None = None,
@@ -739,8 +850,11 @@ def assessments_import_file(*, inspection: Inspection, actor: Any, path: Path | 
 
 def import_stream_result(*, inspection: Inspection, actor: Any, data: IO[bytes], size: int, name: str = "The file",
                          progress: Progress | None = None) -> dict[str, Any]:
-    """For the background job: the import's outcome as plain data for its page."""
-    return assessments_import_stream(inspection=inspection, actor=actor, binary=data, size=size, name=name, progress=progress).as_dict()
+    """For the background job: the import's outcome as plain data for its page. It runs
+    while people work: on SQLite it is written in parts, so their saves get the write lock
+    between the parts (the ``import_assessments`` command stays one transaction)."""
+    return assessments_import_stream(inspection=inspection, actor=actor, binary=data, size=size, name=name, progress=progress,
+                                     in_parts=True).as_dict()
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from caseassess.dbrouter import primary_reads
 from caseassess.jobs.models import Job, JobKind
 from caseassess.jobs.services import job_retry, job_start, task_status
 from caseassess_core.findings.report import Report, report_to_dict
@@ -26,7 +27,13 @@ def _job(key: str) -> Job | None:
 
 
 def pdf_status(key: str) -> tuple[str, bytes | None]:
-    """('ready', bytes) | ('running', None) | ('failed', None) | ('missing', None)."""
+    """('ready', bytes) | ('running', None) | ('failed', None) | ('missing', None).
+    Read from the primary: a replica may not yet have the job this page just started."""
+    with primary_reads():
+        return _pdf_status(key)
+
+
+def _pdf_status(key: str) -> tuple[str, bytes | None]:
     job = _job(key)
     if job is None:
         return "missing", None
@@ -41,6 +48,11 @@ def pdf_status(key: str) -> tuple[str, bytes | None]:
 
 def pdf_start(key: str, html: str, base_url: str) -> None:
     """Enqueue the layout unless a job for this report exists; a failed one is tried again."""
+    with primary_reads():
+        _pdf_start(key, html, base_url)
+
+
+def _pdf_start(key: str, html: str, base_url: str) -> None:
     job = job_start(kind=JobKind.PDF, title="PDF of the findings", key=f"pdf:{key}", params={"html": html, "base_url": base_url})
     if task_status(job) in ("FAILED", "MISSING"):
         Job.objects.filter(pk=job.pk).update(params={"html": html, "base_url": base_url})

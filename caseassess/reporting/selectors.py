@@ -13,12 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Count, F, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from caseassess.assessments.models import Answer, Assessment
-from caseassess.inspections.models import Case, Inspection, Programme
+from caseassess.inspections.models import Area, Case, Inspection, Programme
 from caseassess.instruments.selectors import instrument_get
 from caseassess.reporting.counts import (
     COUNTED,
@@ -127,6 +128,79 @@ def live_grouped(qs: QuerySet[Answer], by: str) -> Any:
     return qs.annotate(g=group).values_list("question_id", "g", "scoring").annotate(n=Count("question_id")).order_by()
 
 
+def within_sql(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]], vendor: str) -> tuple[str, list[Any]]:
+    """The one query of a restricted (two-attribute) report: the counted answers of the cases
+    within ``within``, grouped by question, scoring, area and each of ``fields`` at once.
+
+    Each counted case's group values are read once, in a materialised CTE (its JSON details
+    parsed once per case, not once per answer: half the time on SQLite), then joined to the
+    answers. The assessments' side is read from the covering index ``assessment_case_counted``,
+    the answers' side from ``answer_counts_cover`` (index-only)."""
+    qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    ans, ass, case, insp = (qn(m._meta.db_table) for m in (Answer, Assessment, Case, Inspection))
+    area = qn(Area._meta.db_table)
+    key = "(c.details ->> %s)" if vendor == "postgresql" else "json_extract(c.details, %s)"
+
+    def path(field: str) -> str:
+        return field if vendor == "postgresql" else f'$."{field}"'
+
+    groups = ", ".join(f"{key} AS g_{k}" for k in range(len(fields)))
+    ids = [int(i.pk) for i in inspections]
+    where_key = key
+    # In the order of the placeholders: the group keys, the inspections, the statuses, the restriction.
+    params: list[Any] = [*(path(f) for f in fields), *ids, *(str(c) for c in COUNTED), path(within[0]), *within[1]]
+    marks = lambda n: ", ".join(["%s"] * n)  # noqa: E731
+    # Only quoted table names, column aliases and placeholders are formatted in; every value is a parameter.
+    sql = (
+        f"WITH cg AS MATERIALIZED (SELECT s.id AS aid, ar.name AS g_area{', ' + groups if groups else ''} "  # noqa: S608
+        f"FROM {ass} s JOIN {case} c ON c.id = s.case_id JOIN {insp} i ON i.id = c.inspection_id JOIN {area} ar ON ar.id = i.area_id "
+        f"WHERE c.inspection_id IN ({marks(len(ids))}) AND s.counts AND s.status IN ({marks(len(COUNTED))}) "
+        f"AND {where_key} IN ({marks(len(within[1]))})) "
+        f"SELECT a.question_id, a.scoring, cg.g_area{''.join(f', cg.g_{k}' for k in range(len(fields)))}, COUNT(a.question_id) "
+        f"FROM cg JOIN {ans} a ON a.assessment_id = cg.aid WHERE a.scoring <> '' "
+        f"GROUP BY {', '.join(str(k) for k in range(1, len(fields) + 4))}"
+    )
+    return sql, params
+
+
+def within_grouped(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]]) -> list[tuple[Any, ...]]:
+    """Rows (question, scoring, area, value of each field…, n) of ``within_sql``, read where
+    the router sends report reads (the replica inside ``replica_reads()``)."""
+    alias = router.db_for_read(Answer)
+    sql, params = within_sql(inspections=inspections, fields=fields, within=within, vendor=connections[alias].vendor)
+    with connections[alias].cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+
+def answer_counts_within(*, inspections: Sequence[Inspection], fields: Sequence[str],
+                         within: tuple[str, Sequence[str]]) -> dict[str, list[CountRow]]:
+    """``{"area": rows, field: rows, …}``: the counts by area and by each field of a restricted
+    report from one grouped query (summed over its count rows, never over answers), so the
+    answers are read once however many tables the report has."""
+    order = ["area", *dict.fromkeys(f for f in fields if f != "area")]
+    sums: dict[str, dict[tuple[str, Any, str], int]] = {by: {} for by in order}
+    for q, sc, *groups, n in within_grouped(inspections=inspections, fields=order[1:], within=within):
+        for by, g in zip(order, groups, strict=True):
+            key = (q, g, sc)
+            sums[by][key] = sums[by].get(key, 0) + n
+    return {by: [CountRow(q, g, sc, n) for (q, g, sc), n in d.items()] for by, d in sums.items()}
+
+
+def within_cases(*, inspections: Sequence[Inspection], within: tuple[str, Sequence[str]]) -> int:
+    """How many counted cases a restricted report would count (what its query's cost grows with)."""
+    return counted_assessments(inspections=inspections).filter(**{f"case__details__{within[0]}__in": list(within[1])}).count()
+
+
+def within_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], within: tuple[str, Sequence[str]]) -> dict[str, Any]:
+    """Everything a restricted report counts, as plain JSON (a background task keeps it in its
+    job row): the answer counts by area and by each field, and the Annex 1 case counts."""
+    answers = answer_counts_within(inspections=inspections, fields=fields, within=within)
+    cases = case_counts_live(inspections=inspections, fields=ANNEX_FIELDS, within=within)
+    return {"answers": {by: [[r.question_id, r.group, r.scoring, r.n] for r in rows] for by, rows in answers.items()},
+            "cases": [[c.field, c.value, c.n_cases] for c in cases]}
+
+
 def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ensured: bool = False) -> list[CaseCount]:
     """Cases per value of each field (Annex 1), from the count table where it keeps the field."""
     counted = common_fields([i.pk for i in inspections])
@@ -141,8 +215,11 @@ def case_counts(*, inspections: Sequence[Inspection], fields: Sequence[str], ens
     return out + (case_counts_live(inspections=inspections, fields=other) if other else [])
 
 
-def case_counts_live(*, inspections: Sequence[Inspection], fields: Sequence[str]) -> list[CaseCount]:
+def case_counts_live(*, inspections: Sequence[Inspection], fields: Sequence[str],
+                     within: tuple[str, Sequence[str]] | None = None) -> list[CaseCount]:
     cases = Case.objects.filter(assessments__in=counted_assessments(inspections=inspections)).distinct()
+    if within is not None:
+        cases = cases.filter(**{f"details__{within[0]}__in": list(within[1])})
     out: list[CaseCount] = []
     for f in fields:
         rows = cases.annotate(v=KeyTextTransform(f, "details")).values_list("v").annotate(n=Count("id", distinct=True)).order_by()
@@ -181,9 +258,54 @@ def custom_dimension(*, field: str, groups: Sequence[str] | None, versus_all: st
                      (GroupSpec(" and ".join(labels.get(v, v) for v in a), a), GroupSpec(" and ".join(labels.get(v, v) for v in b), b)), Comparison.A_VS_B)
 
 
-def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD) -> Report:
+Within = tuple[str, tuple[str, ...]]
+
+
+def within_check(*, instrument: Instrument, by: str | None, field: str, values: Sequence[str]) -> Within:
+    """A two-attribute comparison's restriction: only cases whose case detail ``field`` is one
+    of ``values``. Errors (ValueError) in people's words: the field is not a single-choice case
+    detail, it is the attribute compared, no value, or a value that is not one of its options."""
+    choices = [f for f in instrument.case_details if f.type.value == "single_choice" and instrument.options_for(f)]
+    fdef = next((f for f in choices if f.id == field), None)
+    if fdef is None:
+        raise ValueError(f"{field!r} is not a single-choice case detail of {instrument.id} (choose one of: {', '.join(f.id for f in choices)})")
+    if by is not None and field == by:
+        raise ValueError(f"the comparison is already by {fdef.label.lower()}: restrict the cases by a different case detail")
+    vals = tuple(dict.fromkeys(v.strip() for v in values if v.strip()))
+    if not vals:
+        raise ValueError(f"choose at least one {fdef.label.lower()} to keep")
+    allowed = [o.value for o in instrument.options_for(fdef)]
+    unknown = [v for v in vals if v not in allowed]
+    if unknown:
+        raise ValueError(f"{unknown[0]!r} is not a value of {field} (values: {', '.join(allowed)})")
+    return (field, vals)
+
+
+def within_words(instrument: Instrument, within: Within) -> str:
+    """'cases whose type of sentence is Licence – determinate sentence or Licence – indeterminate sentence'."""
+    fdef = instrument.case_field(within[0])
+    labels = {o.value: o.label for o in instrument.options_for(fdef)}
+    return f"cases whose {fdef.label.lower()} is {' or '.join(labels.get(v, v) for v in within[1])}"
+
+
+def dimension_within(dim: Dimension, instrument: Instrument, within: Within | None) -> Dimension:
+    """The comparison's title names the restriction (every page, table and export shows it)."""
+    if within is None:
+        return dim
+    return dataclasses.replace(dim, title=f"{dim.title}, only {within_words(instrument, within)}")
+
+
+def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions: Sequence[Dimension] = STANDARD,
+                    within: Within | None = None, counted: dict[str, Any] | None = None) -> Report:
     """The report, cached until what it counts changes (submit, sign-off, return,
-    moderation, import and case-detail changes all change an inspection's state)."""
+    moderation, import and case-detail changes all change an inspection's state).
+
+    ``within``: only the cases whose case detail ``within[0]`` is one of ``within[1]`` (a
+    two-attribute comparison, e.g. gender within licences). Every number of the report --
+    scores, tables, areas, the annex and the case total -- then counts only those cases,
+    grouped from the answers through the covering indexes (the count table keeps one
+    attribute at a time). ``counted``: those counts already made (``within_counts``, by a
+    background task for a large programme)."""
     inspections = list(inspections)
     # Each inspection's count state (counted assessments, their last change, case-detail
     # versions, instrument version), read once: the cache key and the table's freshness.
@@ -191,39 +313,56 @@ def findings_report(*, inspections: Sequence[Inspection], title: str, dimensions
     states = current_states([i.pk for i in inspections])
     key = "findings:" + hashlib.sha256(
         "|".join([
-            *(f"{k}:{v}" for k, v in sorted(states.items())), title, *(repr(d) for d in dimensions),
+            *(f"{k}:{v}" for k, v in sorted(states.items())), title, *(repr(d) for d in dimensions), f"within={within!r}",
             f"min_n={settings.REPORT_MIN_N}", f"kappa={settings.KAPPA_MIN_CASES}", timezone.localdate().isoformat(),
         ]).encode()
     ).hexdigest()
     report = cache.get(key)
     if report is None:
-        counts_ensure(inspection_ids=[i.pk for i in inspections], current=states)
-        report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions)
+        if within is None:  # a restricted report reads the answers, not the count table
+            counts_ensure(inspection_ids=[i.pk for i in inspections], current=states)
+        report = _build_findings_report(inspections=inspections, title=title, dimensions=dimensions, within=within, counted=counted)
         cache.set(key, report, timeout=600)
     return report  # type: ignore[no-any-return]
 
 
-def _build_findings_report(*, inspections: list[Inspection], title: str, dimensions: Sequence[Dimension]) -> Report:
-    """Build from the count table (the caller has run ``counts_ensure``)."""
+def _build_findings_report(*, inspections: list[Inspection], title: str, dimensions: Sequence[Dimension],
+                           within: Within | None = None, counted: dict[str, Any] | None = None) -> Report:
+    """Build from the count table (the caller has run ``counts_ensure``); with ``within``,
+    from the answers of those cases only (or the ``within_counts`` made of them)."""
     ins = scope_instrument(inspections)
+    if within is not None and counted is None:
+        counted = within_counts(inspections=inspections, fields=[d.field for d in dimensions], within=within)
+    restricted = {by: [CountRow(*r) for r in rows] for by, rows in counted["answers"].items()} if within and counted else {}
+
+    def counts(by: str) -> list[CountRow]:
+        if within is None:
+            return answer_counts(inspections=inspections, by=by, ensured=True)
+        return restricted[by]
+
     tables = []
     for i, d in enumerate(dimensions):
-        counts = answer_counts(inspections=inspections, by=d.field, ensured=True)
-        tables.append(question_table(ins, counts, d.groups, d.comparison, table_id=d.id, title=f"Table {i + 3}: {d.title}"))
+        tables.append(question_table(ins, counts(d.field), d.groups, d.comparison, table_id=d.id, title=f"Table {i + 3}: {d.title}"))
     report = build_report(
         ins,
-        area_counts=answer_counts(inspections=inspections, by="area", ensured=True),
+        area_counts=counts("area"),
         area_order=[i.area.name for i in sorted(inspections, key=lambda x: x.fieldwork_start)],
         tables=tables,
-        case_counts=case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True),
-        annex_fields=list(ANNEX_FIELDS),
+        case_counts=(case_counts(inspections=inspections, fields=ANNEX_FIELDS, ensured=True) if within is None or counted is None
+                     else [CaseCount(*c) for c in counted["cases"]]),
+        # Only the characteristics the instrument asks about: another version's would show as
+        # a bare field id, "Not recorded" for every case.
+        annex_fields=[f for f in ANNEX_FIELDS if any(d.id == f for d in ins.case_details)],
         title=title,
         phrases={s.id: s.phrase for _, s in ins.all_scores() if s.phrase},
         min_n=settings.REPORT_MIN_N,
         kappa_min_cases=settings.KAPPA_MIN_CASES,
         rating_scheme=_rating_scheme(inspections),
     )
-    return dataclasses.replace(report, front=front_matter(inspections=inspections, instrument=ins, cases=report.total_cases or 0))
+    front = front_matter(inspections=inspections, instrument=ins, cases=report.total_cases or 0)
+    if within is not None:
+        front = dataclasses.replace(front, statuses=f"{front.statuses}; only {within_words(ins, within)}")
+    return dataclasses.replace(report, front=front)
 
 
 def _rating_scheme(inspections: Sequence[Inspection]) -> Any:

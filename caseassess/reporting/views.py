@@ -16,7 +16,7 @@ from django.utils import timezone
 from markupsafe import Markup
 
 from caseassess.audit.services import access_log
-from caseassess.dbrouter import reads_from_replica
+from caseassess.dbrouter import primary_reads, reads_from_replica
 from caseassess.inspections.models import Programme
 from caseassess.inspections.permissions import inspection_for, inspections_visible
 from caseassess.reporting import exports, pdfcache
@@ -26,9 +26,13 @@ from caseassess.reporting.ratings import RatingsView, content_disposition, ratin
 from caseassess.reporting.selectors import (
     STANDARD,
     custom_dimension,
+    dimension_within,
     findings_report,
     programme_inspections,
     scope_instrument,
+    within_cases,
+    within_check,
+    within_words,
 )
 from caseassess_core.findings import charts
 from caseassess_core.findings.report import Report
@@ -128,10 +132,11 @@ def _counts_pending(request: HttpRequest, inspections: list[Any]) -> HttpRespons
     if not stale or cases <= REBUILD_INLINE_MAX_CASES:
         return None
     key = "counts:" + hashlib.sha256("|".join(f"{i}:{current[i]}" for i in sorted(stale)).encode()).hexdigest()[:40]
-    job = job_start(kind=JobKind.COUNTS, title="Bringing the findings up to date", key=key, params={"inspection_ids": sorted(stale)})
-    state = job_state(job)
-    if state.status in ("FAILED", "MISSING") and request.GET.get("retry") == "1":
-        state = job_state(job_retry(job))
+    with primary_reads():  # the job this page starts: a replica may not have it yet
+        job = job_start(kind=JobKind.COUNTS, title="Bringing the findings up to date", key=key, params={"inspection_ids": sorted(stale)})
+        state = job_state(job)
+        if state.status in ("FAILED", "MISSING") and request.GET.get("retry") == "1":
+            state = job_state(job_retry(job))
     query = request.GET.copy()
     query["retry"] = "1"
     return render(request, "jobs/counts_pending.html", {
@@ -186,6 +191,8 @@ def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
     allowed = {o.value for o in ins.options_for(field)} if field else set()
     group_a = [v for v in group_a if v in allowed]  # values of another attribute are dropped
     group_b = [v for v in group_b if v in allowed]
+    within, within_field, within_values, within_errors = _within_state(request, fields, field, ins, choosing=bool(group_a or group_b))
+    errors.update(within_errors)
     if field is not None and (group_a or group_b):
         if not group_a:
             errors["a"] = "Choose at least one value for the first group"
@@ -193,14 +200,81 @@ def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
             errors["b"] = "Choose at least one value for the second group, or compare with all cases"
         elif not versus_all and set(group_a) & set(group_b):
             errors["b"] = "A value cannot be in both groups"
+        elif errors or (within_field is not None and within is None):
+            pass  # fix the restriction first (or, the restricting attribute just changed: choose its values)
         else:
             dim = custom_dimension(field=field.id, groups=None if versus_all else ["+".join(group_a), "+".join(group_b)],
                                    versus_all="+".join(group_a) if versus_all else None, instrument=ins)
-            pending = _counts_pending(request, inspections)
+            dim = dimension_within(dim, ins, within)
+            counted = None
+            if within is None:
+                pending = _counts_pending(request, inspections)
+            else:
+                pending, counted = _within_pending(request, inspections, [dim.field], within)
             if pending is None:
-                report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim])
+                report = findings_report(inspections=inspections, title=f"{prog.name}: {dim.title}", dimensions=[dim], within=within, counted=counted)
+    errors = {k: errors[k] for k in ("within", "a", "b", "in") if k in errors}  # the order of the page
     return {"programme": prog, "ins": ins, "fields": fields, "field": field, "group_a": group_a, "group_b": group_b,
-            "versus_all": versus_all, "errors": errors, "report": report, "pending": pending}
+            "versus_all": versus_all, "errors": errors, "report": report, "pending": pending,
+            "within_field": within_field, "within_values": within_values, "within": within}
+
+
+def _within_pending(request: HttpRequest, inspections: list[Any], fields: list[str], within: Any) -> tuple[HttpResponse | None, dict[str, Any] | None]:
+    """A two-attribute comparison groups the answers of the cases within the second attribute.
+    Over more than a few thousand cases a background task counts them (no request spends long
+    on it) and this page waits, asking again; the task's counts, kept in its job row under
+    a key of the inspections' count state, serve the page and its downloads until the data
+    changes. Returns (the waiting page, None) or (None, the counts or None to count here)."""
+    from caseassess.jobs.models import Job, JobKind
+    from caseassess.jobs.services import job_retry, job_start, job_state
+    from caseassess.reporting.counts import REBUILD_INLINE_MAX_CASES, current_states
+
+    cases = within_cases(inspections=inspections, within=within)
+    if cases <= REBUILD_INLINE_MAX_CASES:
+        return None, None
+    ids = sorted(i.pk for i in inspections)
+    states = current_states(ids)
+    key = "within:" + hashlib.sha256("|".join([*(f"{k}:{states[k]}" for k in sorted(states)), repr(tuple(within)), *fields]).encode()).hexdigest()[:40]
+    with primary_reads():  # the job this page starts: a replica may not have it yet
+        job = job_start(kind=JobKind.WITHIN, title="Counting a two-attribute comparison", key=key,
+                        params={"inspection_ids": ids, "fields": fields, "within": [within[0], list(within[1])], "cases": cases})
+        state = job_state(job)
+        if state.status == "MISSING" or (state.status == "FAILED" and request.GET.get("retry") == "1"):
+            state = job_state(job_retry(job))
+        if state.status == "SUCCESSFUL":
+            counted = Job.objects.filter(pk=job.pk).values_list("result", flat=True).first()
+            if counted:
+                return None, counted
+    query = request.GET.copy()
+    query["retry"] = "1"
+    return render(request, "reporting/within_pending.html", {
+        "title": "Counting the comparison", "state": state, "cases": cases, "retry_url": f"{request.path}?{query.urlencode()}",
+        "section_nav": "findings",
+    }, status=500 if state.status == "FAILED" else 202), None
+
+
+def _within_state(request: HttpRequest, fields: list[Any], field: Any, ins: Any, *, choosing: bool) -> tuple[Any, Any, list[str], dict[str, str]]:
+    """The optional second attribute of a comparison ("only cases whose … is one of …"):
+    (the restriction or None, its field, the values ticked, errors in people's words)."""
+    raw = request.GET.get("within", "")
+    if not raw:
+        return None, None, [], {}
+    wfield = next((f for f in fields if f.id == raw), None)
+    if wfield is None:
+        return None, None, [], {"within": "Choose the case attribute to restrict the cases by from the list"}
+    values = request.GET.getlist("in")
+    word = wfield.label.lower()
+    if field is not None and wfield.id == field.id:
+        return None, wfield, [], {"within": f"Choose a different case attribute to restrict the cases by: the comparison is already by {word}"}
+    shown = request.GET.get("within_shown")
+    if shown is not None and shown != raw:
+        return None, wfield, [], {}  # the ticked values were another attribute's: choose this one's
+    allowed = {o.value for o in ins.options_for(wfield)}
+    if any(v not in allowed for v in values):
+        return None, wfield, [v for v in values if v in allowed], {"in": f"Choose the values of {word} to keep from the list"}
+    if not values:
+        return None, wfield, [], ({"in": f"Choose at least one value of {word} to keep"} if choosing and field is not None else {})
+    return within_check(instrument=ins, by=field.id if field else None, field=wfield.id, values=values), wfield, values, {}
 
 
 @login_required
@@ -208,7 +282,7 @@ def _compare_state(request: HttpRequest, pk: int) -> dict[str, Any]:
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
     """Compare any case attribute: two groups of values, or one group against all cases."""
     state = _compare_state(request, pk)
-    if state["pending"] is not None:
+    if state["pending"] is not None:  # the waiting page (it asks again through htmx: govuk/poll.py)
         return state["pending"]  # type: ignore[no-any-return]
     prog, report, field, errors = state["programme"], state["report"], state["field"], state["errors"]
     if report is not None:
@@ -217,7 +291,11 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reporting/compare.html", {
         "title": f"Compare findings by any case attribute: {prog.name}", "programme": prog, "fields": state["fields"], "field": field,
         "options": state["ins"].options_for(field) if field else [], "group_a": state["group_a"], "group_b": state["group_b"],
-        "versus_all": state["versus_all"], "errors": errors, "form_has_errors": bool(errors), "report": report,
+        "versus_all": state["versus_all"], "errors": errors,
+        "within_field": state["within_field"], "within_values": state["within_values"],
+        "within_options": state["ins"].options_for(state["within_field"]) if state["within_field"] else [],
+        "within_words": within_words(state["ins"], state["within"]) if state["within"] and report else "",
+        "form_has_errors": bool(errors), "report": report,
         "export_base": reverse("reporting:compare", args=[pk]), "query": query,
         "charts": {"tables": [Markup(charts.comparison_svg(t, title=t.title, chart_id=f"chart-{t.id}", min_n=report.min_n)) for t in report.tables]} if report else {},  # noqa: S704
         "breadcrumbs": [{"text": "Findings", "href": reverse("reporting:index")}, {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}],
@@ -273,11 +351,14 @@ def _ratings_response(request: HttpRequest, view: RatingsView | None, fmt: str |
 
 
 @login_required
+@reads_from_replica
 def programme_ratings(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     prog = get_object_or_404(Programme, pk=pk)
     inspections = programme_inspections(programme=prog, visible=inspections_visible(request.user))
     if not inspections:
         raise Http404("No such programme")
+    if (pending := _counts_pending(request, inspections)) is not None:
+        return pending
     view = ratings_view(inspections=inspections, title=prog.name)
     crumbs = [{"text": "Findings", "href": reverse("reporting:index")},
               {"text": prog.name, "href": reverse("reporting:programme", args=[pk])}]
@@ -286,8 +367,11 @@ def programme_ratings(request: HttpRequest, pk: int, fmt: str | None = None) -> 
 
 
 @login_required
+@reads_from_replica
 def inspection_ratings(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     insp = inspection_for(request.user, pk)
+    if (pending := _counts_pending(request, [insp])) is not None:
+        return pending
     view = ratings_view(inspections=[insp], title=insp.name)
     crumbs = [{"text": "Findings", "href": reverse("reporting:index")},
               {"text": insp.name, "href": reverse("reporting:inspection", args=[pk])}]
@@ -296,6 +380,7 @@ def inspection_ratings(request: HttpRequest, pk: int, fmt: str | None = None) ->
 
 
 @login_required
+@reads_from_replica
 def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     """This programme against an earlier one: per score and question, the change and its test."""
     from caseassess.reporting.trends import TrendError, trends_rows, trends_view
@@ -313,6 +398,8 @@ def trends(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
     if raw and chosen is None:
         error = "Choose one of the listed programmes"
     elif chosen is not None:
+        if (pending := _counts_pending(request, later + programme_inspections(programme=chosen, visible=visible))) is not None:
+            return pending
         try:
             view = trends_view(earlier=chosen, earlier_inspections=programme_inspections(programme=chosen, visible=visible),
                                later=prog, later_inspections=later)

@@ -123,3 +123,15 @@ def test_an_administrator_sets_up_a_programme_area_inspection_and_instrument(liv
     page.get_by_role("button", name="Close the inspection").click()
     page.get_by_text("was closed on").first.wait_for()
     check_page(page, "setup-12-closed")
+    assert page.get_by_role("link", name="Reopen the inspection").count() == 0  # administrators only
+
+    # The administrator reopens it, after a confirmation.
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/inspections/{insp.pk}/")
+    page.get_by_role("link", name="Reopen the inspection").click()
+    page.wait_for_url(f"**/inspections/{insp.pk}/reopen/")
+    check_page(page, "setup-13-reopen")
+    page.get_by_role("button", name="Reopen the inspection").click()
+    page.wait_for_url(f"**/inspections/{insp.pk}/")
+    assert "Inspection IAOW Cumbria reopened" in page.locator(".govuk-notification-banner").inner_text()
+    assert page.get_by_text("was closed on").count() == 0

@@ -39,11 +39,12 @@ def test_a_web_case_import_is_a_task_the_request_only_queues_and_its_page_shows_
     job = Job.objects.get()
     assert DBTaskResult.objects.get(id=job.task_id).status == "READY"
     waiting = c.get(r["Location"]).content.decode()
-    assert "Waiting to start" in waiting and 'http-equiv="refresh"' in waiting and "waiting for the background worker" in waiting
+    assert "Waiting to start" in waiting and 'id="app-poll"' in waiting and "waiting for the background worker" in waiting
+    assert 'http-equiv="refresh"' not in waiting  # htmx asks again (axe meta-refresh)
     run_jobs()
     assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
     done = c.get(r["Location"]).content.decode()
-    assert "3 cases imported" in done and "Finished" in done and 'http-equiv="refresh"' not in done
+    assert "3 cases imported" in done and "Finished" in done and 'id="app-poll"' not in done
     assert Case.objects.filter(case_ref__startswith="J-").count() == 3
     assert Job.objects.get().upload is None  # the uploaded file is not kept
 
@@ -196,4 +197,4 @@ def test_the_progress_of_a_running_import_is_on_its_page(inspection: Any, users:
     JobProgress(job.pk)("Reading and checking", 40, 100, rows=120_000, cases=1_300, force=True)
     html = c.get(r["Location"]).content.decode()
     assert "In progress" in html and "Reading and checking: 120,000 rows, 1,300 cases" in html and "Progress: 40%" in html
-    assert 'http-equiv="refresh"' in html
+    assert 'id="app-poll"' in html and 'hx-trigger="every 2s"' in html

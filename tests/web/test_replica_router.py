@@ -18,8 +18,11 @@ from caseassess.assessments.models import Status
 from caseassess.dbrouter import ReplicaRouter, replica_reads
 from caseassess.inspections.models import Inspection
 from caseassess.inspections.services import case_add
-from tests.web.conftest import client_for
+from tests.web import test_ratings, test_trends
+from tests.web.conftest import client_for, run_jobs
 
+# The ratings and trends pages' own fixtures (a rating scheme beside the mini instrument; two rounds with a crosswalk).
+rated_version, rated, rounds = test_ratings.rated_version, test_ratings.rated, test_trends.rounds
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)
 
 
@@ -99,3 +102,64 @@ def test_the_router_sends_reads_in_a_write_transaction_and_every_write_to_the_pr
         with transaction.atomic():
             assert router.db_for_read(Inspection) == "default"
     assert router.allow_migrate("replica", "inspections") is False and router.allow_migrate("default", "inspections") is True
+
+
+def _only_replica_reads_the_findings(primary: CaptureQueriesContext, replica: CaptureQueriesContext) -> None:
+    on_replica, on_primary = _sql(replica), _sql(primary)
+    assert on_replica and not [q for q in on_replica if WRITE.match(q)], "the replica is only read"
+    assert any("reporting_findingscount" in q for q in on_replica), "the counts come from the replica"
+    assert not [q for q in on_primary if "reporting_findingscount" in q or "assessments_answer" in q or "inspections_case" in q]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_the_ratings_pages_and_exports_read_from_the_replica(replica_on: None, rated: Any, users: dict[str, Any]) -> None:
+    call_command("rebuild_findings_counts")  # counts current: a page only reads them
+    c = client_for(users["analyst"])
+    for url in (f"/findings/programmes/{rated.programme_id}/ratings/", f"/findings/inspections/{rated.pk}/ratings/",
+                *(f"/findings/programmes/{rated.programme_id}/ratings/ratings.{fmt}" for fmt in ("csv", "json", "xlsx"))):
+        with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+            r = c.get(url)
+        assert r.status_code == 200, url
+        _only_replica_reads_the_findings(primary, replica)
+        assert any("instruments_ratingschemeversion" in q for q in _sql(replica)), url
+        assert any(WRITE.match(q) and "audit_accesslog" in q for q in _sql(primary)), "the access log is written to the primary"
+    assert "Good" in c.get(f"/findings/programmes/{rated.programme_id}/ratings/").content.decode()  # 3 of 4 = 75%
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_the_trends_page_and_exports_read_from_the_replica_and_the_pdf_job_from_the_primary(replica_on: None, rounds: Any, users: dict[str, Any]) -> None:
+    earlier, later = rounds
+    call_command("rebuild_findings_counts")
+    c = client_for(users["analyst"])
+    base = f"/findings/programmes/{later.pk}/trends/"
+    for url in (base, *(f"{base}trends.{fmt}" for fmt in ("csv", "json", "xlsx"))):
+        with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+            r = c.get(url, {"earlier": earlier.pk})
+        assert r.status_code == 200, url
+        _only_replica_reads_the_findings(primary, replica)
+        assert any("instruments_crosswalkversion" in q for q in _sql(replica)), url
+    # The PDF: the numbers are read from the replica; the background job it starts (and its state,
+    # which a lagging replica would not have yet) is written and read on the primary.
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+        r = c.get(f"{base}trends.pdf", {"earlier": earlier.pk})
+    assert r.status_code == 202
+    _only_replica_reads_the_findings(primary, replica)
+    assert any(WRITE.match(q) and "jobs_job" in q for q in _sql(primary))
+    assert not [q for q in _sql(replica) if "jobs_job" in q or "django_tasks" in q]
+    run_jobs()
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+        r = c.get(f"{base}trends.pdf", {"earlier": earlier.pk})
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert any("jobs_job" in q for q in _sql(primary)) and not [q for q in _sql(replica) if "jobs_job" in q]
+    _only_replica_reads_the_findings(primary, replica)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_a_two_attribute_comparison_reads_the_answers_from_the_replica(replica_on: None, inspection: Any, users: dict[str, Any]) -> None:
+    _findings(inspection, users)
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+        r = client_for(users["analyst"]).get(f"/findings/programmes/{inspection.programme_id}/compare/",
+                                             {"by": "gender", "a": "male", "b": "female", "within": "rosh_at_start", "in": ["low"]})
+    assert r.status_code == 200 and "only cases whose rosh at start is Low" in r.content.decode()
+    assert any("assessments_answer" in q and "inspections_case" in q for q in _sql(replica))
+    assert not [q for q in _sql(primary) if "assessments_answer" in q or "reporting_findingscount" in q]

@@ -38,6 +38,17 @@ def test_the_programme_report_shows_scores_tables_and_annex(findings: Any, users
     assert "75%" in html  # Risk of Harm headline: 3 of 4
 
 
+def test_the_annex_describes_only_what_the_instrument_asks_about(findings: Any, users: dict[str, Any]) -> None:
+    # The mini instrument has no tier, ethnicity, disability or age group: no table of bare ids.
+    html = client_for(users["analyst"]).get(f"/findings/inspections/{findings.pk}/").content.decode()
+    annex = html[html.index('id="annex-1"'):]
+    assert "Annex 1: characteristics of the sample (4 cases)" in annex
+    for label in ("Sentence type", "RoSH at start", "Gender"):
+        assert label in annex
+    for field in ("tier", "ethnicity", "disability", "age_group"):
+        assert f">{field}<" not in annex
+
+
 def test_the_exports_carry_the_same_numbers(findings: Any, users: dict[str, Any], settings: Any, tmp_path: Any) -> None:
     settings.VAR_DIR = tmp_path  # an empty PDF cache
     c = client_for(users["analyst"])

@@ -143,6 +143,7 @@ ROUTES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "inspections:edit": lambda w: {"pk": w["inspection"]},
     "inspections:members": lambda w: {"pk": w["inspection"]},
     "inspections:close": lambda w: {"pk": w["inspection"]},
+    "inspections:reopen": lambda w: {"pk": w["inspection"]},
     "inspections:programme_edit": lambda w: {"pk": w["programme"]},
     "inspections:area_edit": lambda w: {"pk": w["area"]},
     "instruments:version_review": lambda w: {"pk": w["instrument"]},
@@ -177,7 +178,7 @@ CASE_ROUTES = {  # the case's own assessor and the inspection's leads
     "assessments:task_list", "assessments:case_details", "assessments:section", "assessments:check", "assessments:history",
     "assessments:submitted",
 }
-ADMIN_ROUTES = {"inspections:programme_edit", "inspections:area_edit", "instruments:version_review", "instruments:version_publish",
+ADMIN_ROUTES = {"inspections:programme_edit", "inspections:reopen", "inspections:area_edit", "instruments:version_review", "instruments:version_publish",
                 "accounts:user_detail", "accounts:user_role", "accounts:user_deactivate", "accounts:user_reactivate",
                 "accounts:user_reset_two_factor", "accounts:user_invite", "accounts:user_unlock"}
 # Pages that answer 404 in ``world`` for want of data, not of rights (no rating scheme for the

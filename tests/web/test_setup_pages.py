@@ -269,6 +269,38 @@ def test_a_closed_inspection_is_read_only_and_still_reported(assessment: Any, us
     assert "was closed on" in c.get(f"/inspections/{inspection.pk}/").content.decode()
 
 
+def test_only_an_administrator_reopens_a_closed_inspection_and_it_is_audited(assessment: Any, users: dict[str, Any]) -> None:
+    from caseassess.assessments import services as assessment_services
+    from caseassess.audit.selectors import action_label
+    from caseassess.inspections.setup import inspection_close
+
+    inspection = assessment.case.inspection
+    inspection_close(actor=users["lead"], inspection=inspection)
+    url = f"/inspections/{inspection.pk}/reopen/"
+    lead = client_for(users["lead"])
+    assert "Reopen the inspection" not in lead.get(f"/inspections/{inspection.pk}/").content.decode()
+    assert lead.get(url).status_code == 404 and lead.post(url).status_code == 404
+    inspection.refresh_from_db()
+    assert inspection.closed and not AuditEvent.objects.filter(action="inspection_reopen").exists()
+
+    admin = client_for(users["admin"])
+    assert f'href="{url}"' in admin.get(f"/inspections/{inspection.pk}/").content.decode()
+    page = admin.get(url).content.decode()
+    assert "This inspection was closed on" in page and "by lead" in page
+    r = admin.post(url, follow=True)
+    assert "Inspection IAOW Testshire reopened" in r.content.decode()
+    inspection.refresh_from_db()
+    assert not inspection.closed and inspection.closed_by is None
+    event = AuditEvent.objects.get(action="inspection_reopen", inspection_id=inspection.pk)
+    assert event.actor == users["admin"] and event.old is not None and event.new is None
+    assert action_label("inspection_reopen") == "Reopened an inspection"
+    # Open again: the assessor can answer; a second reopen changes nothing.
+    saved = assessment_services.assessment_save_section(assessment=assessment, actor=users["assessor"], section_id="B.4.1", values={"B.4.1.1": "yes"}, comments={}, base_versions={}, client_stamp=1)
+    assert saved.ok
+    assert admin.post(url).status_code == 302
+    assert AuditEvent.objects.filter(action="inspection_reopen").count() == 1
+
+
 def test_double_assessment_moderation_and_benchmarks_are_refused_on_a_closed_inspection(assessment: Any, users: dict[str, Any]) -> None:
     from caseassess.assessments.models import Assessment
     from caseassess.inspections.setup import inspection_close

@@ -1,5 +1,5 @@
-"""export_findings --programme NAME [--inspection NAME] [--by FIELD (--groups A,B | --versus-all V)]
---format json|csv|xlsx|pdf --output PATH"""
+"""export_findings --programme NAME [--inspection NAME] [--by FIELD (--groups A,B | --versus-all V)
+[--within FIELD=VALUE[,VALUE]]] --format json|csv|xlsx|pdf --output PATH"""
 
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ from caseassess.audit.services import access_log
 from caseassess.dbrouter import replica_reads
 from caseassess.inspections.models import Inspection, Programme
 from caseassess.reporting import exports
-from caseassess.reporting.selectors import STANDARD, custom_dimension, findings_report, scope_instrument
+from caseassess.reporting.selectors import (
+    STANDARD,
+    Within,
+    custom_dimension,
+    dimension_within,
+    findings_report,
+    scope_instrument,
+    within_check,
+)
 from caseassess.reporting.views import charts_for
 from caseassess_core.instrument.schema import Instrument
 
@@ -61,6 +69,19 @@ def check_values(ins: Instrument, field: str, spec: str, flag: str) -> None:
                 raise CommandError(f"{flag}: {v.strip()!r} is not a value of {field} (values: {', '.join(allowed)})")
 
 
+def parse_within(ins: Instrument, by: str, spec: str | None) -> Within | None:
+    """--within FIELD=VALUE[,VALUE] -> the restriction, or a one-line error."""
+    if spec is None:
+        return None
+    field, sep, values = spec.partition("=")
+    if not sep or not field.strip():
+        raise CommandError(f"--within {spec!r}: give FIELD=VALUE[,VALUE], e.g. sentence_type=licence_determinate,licence_indeterminate")
+    try:
+        return within_check(instrument=ins, by=by, field=field.strip(), values=values.split(","))
+    except ValueError as exc:
+        raise CommandError(f"--within: {exc}") from None
+
+
 def pdf(html: str, *, base_url: str, warn: Any) -> bytes:
     """exports.to_pdf (tagged PDF/UA). WeasyPrint 66's tagging can fail on some page
     breaks ("Table wrapper without a table"); then the PDF is written untagged, with a warning."""
@@ -84,6 +105,8 @@ class Command(BaseCommand):
         parser.add_argument("--by", help="case-detail id to compare by, e.g. gender; without it the standard report")
         parser.add_argument("--groups", help="two groups of values, e.g. male,female or community_order+suspended_sentence_order,licence_determinate")
         parser.add_argument("--versus-all", dest="versus_all", help="one value (or A+B) compared with all cases, e.g. high+very_high")
+        parser.add_argument("--within", metavar="FIELD=VALUE[,VALUE]",
+                            help="with --by: only cases whose case detail FIELD is one of the values, e.g. sentence_type=licence_determinate,licence_indeterminate")
         parser.add_argument("--format", choices=["json", "csv", "xlsx", "pdf"], default="json")
         parser.add_argument("--output", required=True, help="file to write ('-' for standard output; json and csv only)")
 
@@ -105,14 +128,18 @@ class Command(BaseCommand):
                 check_values(ins, by, versus, "--versus-all")
             if not groups and not versus:
                 check_field(ins, by)
+            within = parse_within(ins, by, opts.get("within"))
             try:
                 dim = custom_dimension(field=by, groups=groups.split(",") if groups else None, versus_all=versus, instrument=ins)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
-            report = findings_report(inspections=inspections, title=f"{name}: {dim.title}", dimensions=[dim])
+            dim = dimension_within(dim, ins, within)
+            report = findings_report(inspections=inspections, title=f"{name}: {dim.title}", dimensions=[dim], within=within)
         else:
             if groups or versus:
                 raise CommandError("--groups and --versus-all need --by FIELD")
+            if opts.get("within"):
+                raise CommandError("--within needs --by FIELD (the attribute compared within those cases)")
             title = f"Findings: {name}" if opts.get("inspection") else f"Aggregate findings: {name}"
             report = findings_report(inspections=inspections, title=title, dimensions=STANDARD)
         fmt, out = opts["format"], opts["output"]
