@@ -91,6 +91,11 @@ def _bar_label(end_x: float, y: float, text: str, size: float, bar_end: float | 
         )
         return backing + _text(end_x + 7, y, text, **attrs)
     inside = end_x if bar_end is None else bar_end
+    if inside - 6 - width < PAD and bar_end is not None and bar_end < end_x:
+        # A bar too short to hold its label and a whisker too long to follow: the label goes
+        # just right of the bar on its white backing, over the whisker's line (the range is in
+        # the chart's description and its data table), never white on white.
+        return _bar_label(bar_end, y, text, size, None, **attrs)
     return _text(max(PAD + width, inside - 6), y, text, fill="#ffffff", text_anchor="end", **attrs)
 
 

@@ -408,3 +408,15 @@ def test_the_caution_mark_is_for_one_answer_up_to_one_below_the_minimum():
 def test_grouped_bars_without_counts_label_the_percentage_only():
     root = ET.fromstring(grouped_bar_svg(["A"], [("One", [50]), ("Two", [None])], title="t"))
     assert [t[2] for t in _texts(root)[-3:]] == ["A", "50%", "no cases"]
+
+
+def test_a_short_bar_with_a_long_whisker_puts_its_label_right_of_the_bar_in_dark_text():
+    # 10% (bar to 6 + 41.8 = 47.8) with areas from 5% to 100%: the whisker ends at 424 and
+    # 424 + 7 + 112.2 > 474; inside, 47.8 - 6 - 112.2 < 6 would run white text off the bar.
+    # So the bold label starts 7 after the bar's end (54.8), dark, on a white backing from 51.8
+    # that is 112.2 + 6 = 118.2 wide.
+    ranges = [_score("headline", "Risk of Harm", Cell(1, 10, 10, None, None), 5, 100, 2)]
+    root = ET.fromstring(chart1_svg(ranges))
+    label = [t for t in _texts(root) if t[2] == "10% (N=10)"]
+    assert label == [(pytest.approx(54.8), 48, "10% (N=10)", BLACK, {"font-weight": "bold"})]
+    assert [(pytest.approx(b[0]), pytest.approx(b[2])) for b in _backings(root)] == [(51.8, 118.2)]
