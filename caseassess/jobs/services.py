@@ -90,6 +90,10 @@ class JobState:
 
 def job_state(job: Job) -> JobState:
     status = task_status(job)
+    if status in ("SUCCESSFUL", "FAILED"):
+        # The task writes its result to the job row before the worker marks it finished: a row
+        # read before the status may predate that write ("0 rows imported" seen by the load run).
+        job.refresh_from_db(fields=["result", "phase", "done", "total", "params"])
     pct = min(100, int(100 * job.done / job.total)) if job.total else None
     if status == "SUCCESSFUL":
         pct = 100

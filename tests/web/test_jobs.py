@@ -198,3 +198,18 @@ def test_the_progress_of_a_running_import_is_on_its_page(inspection: Any, users:
     html = c.get(r["Location"]).content.decode()
     assert "In progress" in html and "Reading and checking: 120,000 rows, 1,300 cases" in html and "Progress: 40%" in html
     assert 'id="app-poll"' in html and 'hx-trigger="every 2s"' in html
+
+
+@pytest.mark.django_db
+def test_a_job_row_read_before_the_task_finished_shows_the_result_once_it_has(inspection: Any, users: dict[str, Any]) -> None:
+    """The job page reads the job, then the task's status: a task that finishes between
+    the two must not show "Finished" with an empty result ("0 rows imported")."""
+    from caseassess.jobs.services import job_state
+
+    r = _post_answers(client_for(users["lead"]), inspection, ANSWERS)
+    assert r.status_code == 302
+    stale = Job.objects.get()  # read while the task is still waiting
+    run_jobs()
+    state = job_state(stale)
+    assert state.status == "SUCCESSFUL"
+    assert (stale.result["rows"], stale.result["answers_created"], stale.phase) == (3, 3, "Finished")
