@@ -67,14 +67,28 @@ def test_the_answers_side_of_a_grouped_comparison_is_an_index_only_scan_of_the_c
             # Committed and vacuumed (the visibility map lets PostgreSQL skip the table);
             # a tiny test table: make the planner show its index choice.
             cur.execute("VACUUM ANALYZE assessments_answer")
+            cur.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = 'assessments_answer'::regclass")
+            pages, visible = cur.fetchone()
             cur.execute("SET enable_seqscan = off")
             cur.execute("SET enable_bitmapscan = off")
             try:
                 plan = qs.explain()
+                # The answers' side alone, every other way to read the table disabled: only
+                # an index that holds every column it reads can serve it (deterministic).
+                cur.execute("SET enable_indexscan = off")
+                alone = Answer.objects.filter(assessment__in=list(Answer.objects.values_list("assessment_id", flat=True)[:5])) \
+                    .exclude(scoring="").values_list("assessment_id", "question_id", "scoring").explain()
             finally:
                 cur.execute("RESET enable_seqscan")
                 cur.execute("RESET enable_bitmapscan")
-        assert "Index Only Scan using answer_counts_cover" in plan, plan
+                cur.execute("RESET enable_indexscan")
+        assert "Index Only Scan using answer_counts_cover" in alone, alone
+        # The whole grouped query reads it index-only too once VACUUM has marked the pages
+        # all-visible. In the full suite another connection's snapshot can hold VACUUM back;
+        # an index-only scan then visits the table for every row, and the planner rightly
+        # prefers the unique index (CI saw it), so the plan is only asserted when it can hold.
+        if visible >= pages:
+            assert "Index Only Scan using answer_counts_cover" in plan, plan
     else:
         plan = qs.explain()
         assert "COVERING INDEX answer_counts_cover" in plan, plan
